@@ -1,0 +1,106 @@
+# The rules that turn a lesson.mk (a declarative spec) into targets.
+#
+# A lesson.mk sets only variables named lesson_*; after it is included they
+# are copied under the lesson's directory name ($(dir).title ...) and the
+# lesson_* names are undefined, so one lesson can never see another's values.
+# The spec is also written to build/<dir>/lesson.spec (key='value' lines) for
+# the harness tools and the test scripts: make is the only parser of lesson.mk.
+#
+# Variables of a lesson.mk (docs/ARCHITECTURE.md has the full contract):
+#   lesson_title, lesson_kind (batch), lesson_variants (naive optimized),
+#   lesson_sources_<variant> (<variant>.c + workload.c when it exists),
+#   lesson_cflags_<variant>, lesson_libs, lesson_cases (one case "main"),
+#   lesson_case_<case> (arguments of that case), lesson_args_small,
+#   lesson_args_default, lesson_args_large, lesson_args_count (arguments of
+#   the callgrind run that counts instructions; default: the small ones),
+#   lesson_rounds (10), lesson_warmup (1), lesson_timeout (seconds per run, 60),
+#   lesson_metrics, lesson_primary (time_ms), lesson_claims,
+#   lesson_exercise_claims, lesson_exercise_seeds, lesson_ceiling, lesson_go.
+
+SPEC_KEYS := title kind variants libs cases args_small args_default args_large args_count \
+	rounds warmup timeout metrics primary claims exercise_claims exercise_seeds ceiling go
+
+# $(call hp_lesson_id,chapters/01-object-pool) -> chapter01 ; case-studies/etl -> case-etl
+hp_lesson_num = $(firstword $(subst -, ,$(notdir $1)))
+hp_lesson_id = $(if $(filter chapters/%,$1),chapter$(call hp_lesson_num,$1),case-$(notdir $1))
+hp_lesson_short_id = $(if $(filter chapters/%,$1),chapter$(patsubst 0%,%,$(call hp_lesson_num,$1)))
+hp_lesson_page = docs/$(if $(filter chapters/%,$1),$(notdir $1),case-$(notdir $1)).md
+
+# The value of an optional lesson variable, without make's undefined-variable warning.
+hp_opt = $(if $(filter undefined,$(origin $1)),,$($1))
+
+define hp_include_lesson
+include $1
+$$(eval $$(call hp_lesson_rules,$(patsubst %/lesson.mk,%,$1)))
+$$(foreach v,$$(filter lesson_%,$$(.VARIABLES)),$$(eval undefine $$v))
+endef
+
+define hp_spec_line
+$1='$(strip $2)'
+
+endef
+
+define hp_lesson_rules
+$1.id        := $(call hp_lesson_id,$1)
+$1.variants  := $(or $(strip $(call hp_opt,lesson_variants)),naive optimized)
+$1.cases     := $(or $(strip $(call hp_opt,lesson_cases)),main)
+$1.kind      := $(or $(strip $(call hp_opt,lesson_kind)),batch)
+$1.args_count := $(or $(strip $(call hp_opt,lesson_args_count)),$(call hp_opt,lesson_args_small))
+$1.bins      := $$(addprefix $(BUILD)/$1/,$$($1.variants))
+$(foreach k,title libs args_small args_default args_large metrics primary claims exercise_claims exercise_seeds ceiling go,
+$1.$k := $(call hp_opt,lesson_$k))
+$1.rounds    := $(or $(strip $(call hp_opt,lesson_rounds)),10)
+$1.warmup    := $(or $(strip $(call hp_opt,lesson_warmup)),1)
+$1.timeout   := $(or $(strip $(call hp_opt,lesson_timeout)),60)
+$1.primary   := $(or $(strip $(call hp_opt,lesson_primary)),time_ms)
+$(foreach c,$(or $(strip $(call hp_opt,lesson_cases)),main),
+$1.case_$c := $(call hp_opt,lesson_case_$c))
+LESSONS += $1
+LESSON_IDS += $(call hp_lesson_id,$1)
+
+$(foreach v,$(or $(strip $(call hp_opt,lesson_variants)),naive optimized),
+$1.src_$v := $(addprefix $1/,$(or $(call hp_opt,lesson_sources_$v),$v.c $(if $(wildcard $1/workload.c),workload.c)))
+$(BUILD)/$1/$v: $$(patsubst %.c,$(BUILD)/%.o,$$($1.src_$v)) $(LIBHP)
+	$$(quiet) LD $$@
+	$$(Q)$$(CC) $$(CFLAGS) $(call hp_opt,lesson_cflags_$v) $$(LDFLAGS) -o $$@ $$(filter %.o,$$^) $(LIBHP) $(call hp_opt,lesson_libs) $$(LIBHP_LIBS)
+)
+
+$(BUILD)/$1/lesson.spec: $1/lesson.mk common/mk/lesson-rules.mk $(BUILD)/FLAGS
+	@mkdir -p $$(@D)
+	$$(file >$$@,$$(call hp_spec_text,$1))
+
+.PHONY: $(call hp_lesson_id,$1)-build $(call hp_lesson_id,$1)-compare $(call hp_lesson_id,$1)-report \
+	$(call hp_lesson_id,$1)-profile $(call hp_lesson_id,$1)-exercise $(call hp_lesson_id,$1)-test
+$(call hp_lesson_id,$1)-build: $$($1.bins) $(BUILD)/$1/lesson.spec
+$(call hp_lesson_id,$1)-compare: deps $$($1.bins) $(BUILD)/$1/lesson.spec tools
+	$$(Q)common/scripts/compare.sh $(BUILD)/$1/lesson.spec $(SIZE) '$(ROUNDS)'
+$(call hp_lesson_id,$1)-report: $(BUILD)/$1/lesson.spec tools
+	$$(Q)common/scripts/report.sh $(BUILD)/$1/lesson.spec
+$(call hp_lesson_id,$1)-profile: deps $$($1.bins) $(BUILD)/$1/lesson.spec tools
+	$$(Q)common/scripts/profile.sh $(BUILD)/$1/lesson.spec $(SIZE)
+$(call hp_lesson_id,$1)-exercise: deps $$($1.bins) $(BUILD)/$1/lesson.spec tools
+	$$(Q)common/scripts/exercise.sh $(BUILD)/$1/lesson.spec '$(EX)'
+$(call hp_lesson_id,$1)-test: $$($1.bins) $(BUILD)/$1/lesson.spec tools
+	$$(Q)prove --exec '' tests/pairs/lesson.t :: $(BUILD)/$1/lesson.spec
+
+$(if $(call hp_lesson_short_id,$1),
+$(call hp_lesson_short_id,$1)-build: $(call hp_lesson_id,$1)-build
+$(call hp_lesson_short_id,$1)-compare: $(call hp_lesson_id,$1)-compare
+$(call hp_lesson_short_id,$1)-report: $(call hp_lesson_id,$1)-report
+$(call hp_lesson_short_id,$1)-profile: $(call hp_lesson_id,$1)-profile
+$(call hp_lesson_short_id,$1)-exercise: $(call hp_lesson_id,$1)-exercise
+$(call hp_lesson_short_id,$1)-test: $(call hp_lesson_id,$1)-test
+.PHONY: $(call hp_lesson_short_id,$1)-build $(call hp_lesson_short_id,$1)-compare $(call hp_lesson_short_id,$1)-report \
+	$(call hp_lesson_short_id,$1)-profile $(call hp_lesson_short_id,$1)-exercise $(call hp_lesson_short_id,$1)-test
+)
+endef
+
+# The spec file: one key='value' line per field, readable by the shell and by
+# hp-run/hp-report (common/src/spec.c).
+hp_spec_text = \
+	$(call hp_spec_line,dir,$1)$(call hp_spec_line,id,$($1.id))$(call hp_spec_line,page,$(call hp_lesson_page,$1))\
+	$(call hp_spec_line,kind,$($1.kind))$(call hp_spec_line,variants,$($1.variants))\
+	$(foreach v,$($1.variants),$(call hp_spec_line,bin_$v,$(BUILD)/$1/$v)$(call hp_spec_line,src_$v,$($1.src_$v)))\
+	$(call hp_spec_line,cases,$($1.cases))$(foreach c,$($1.cases),$(call hp_spec_line,case_$c,$($1.case_$c)))\
+	$(foreach k,title libs args_small args_default args_large args_count rounds warmup timeout metrics primary claims exercise_claims exercise_seeds ceiling go,$(call hp_spec_line,$k,$($1.$k)))\
+	$(call hp_spec_line,cflags,$(CC) $(CFLAGS))$(call hp_spec_line,build,$(BUILD)/$1)

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Grade one solution of a chapter exercise.
+# usage: exercise.sh build/<lesson>/lesson.spec path/to/solution.c
+#
+# The solution is compiled in place of the lesson's optimized.c, with the
+# same other sources and flags. It passes when
+#   1. its output is identical to the naive variant's for the hidden seeds
+#      (tests/exercises/<slug>.seeds) at sizes 0, 1, 7 and small, and
+#   2. the lesson's exercise claims hold with the solution in the role of
+#      "optimized". Those claims use deterministic metrics only (allocation
+#      and instruction counts), so the grade is the same on a noisy laptop
+#      and on a quiet server.
+# The last line is machine-readable, for make grade:
+#   grade: FILE equivalent=yes claims=2/2 instructions_ratio=0.41 reference_ratio=0.35 result=PASS
+set -uo pipefail
+spec=$1 ex=${2:-}
+# shellcheck disable=SC1090
+. "$spec"
+slug=$(basename "$dir")
+if [ -z "$ex" ]; then
+	echo "usage: make $id-exercise EX=path/to/solution.c   (start from $dir/exercise/starter.c)" >&2
+	exit 2
+fi
+if [ ! -f "$ex" ]; then
+	echo "exercise: $ex: no such file" >&2
+	exit 2
+fi
+if [ -z "${exercise_claims:-}" ]; then
+	echo "exercise: $id has no exercise claims in its lesson.mk" >&2
+	exit 2
+fi
+name=$(basename "$ex" .c)
+work=build/exercise/$id/$name
+mkdir -p "$work"
+bin=$work/solution
+
+# The optimized variant's sources with optimized.c replaced by the solution.
+srcs=""
+for s in $src_optimized; do
+	if [ "$(basename "$s")" = optimized.c ]; then srcs="$srcs $ex"; else srcs="$srcs $s"; fi
+done
+echo "exercise: building $ex"
+# shellcheck disable=SC2086
+if ! $cflags -D_GNU_SOURCE -Icommon/include $srcs build/common/libhp.a $libs -lm -lpthread -o "$bin" 2>"$work/build.log"; then
+	cat "$work/build.log" >&2
+	echo "exercise: $ex does not compile"
+	echo "grade: $ex equivalent=no claims=0/0 instructions_ratio=n/a reference_ratio=n/a result=FAIL"
+	exit 1
+fi
+
+seeds=$(grep -v '^#' "tests/exercises/$slug.seeds" 2>/dev/null | tr '\n' ' ')
+[ -n "${seeds// /}" ] || seeds="1 2 3"
+small_size=$(sed -n 's/.*--size \([0-9][0-9]*\).*/\1/p' <<<"$args_small")
+equivalent=yes
+for seed in $seeds; do
+	for size in 0 1 7 ${small_size:-100}; do
+		if ! build/common/tools/hp-run --spec "$spec" --size small --seed "$seed" --args "--size $size" \
+			--variant "optimized=$bin" --equivalence-only --alloc build/common/hp-alloc.so \
+			>"$work/eq.log" 2>&1; then
+			equivalent=no
+			echo "exercise: your output differs from naive's (hidden seed #$(($(wc -w <<<"${seeds%%$seed*}") + 1)), size $size):"
+			grep -v '^hp-run: .*, size' "$work/eq.log" | sed 's/^/  /' | head -20
+			break 2
+		fi
+	done
+done
+if [ $equivalent = no ]; then
+	echo "grade: $ex equivalent=no claims=0/0 instructions_ratio=n/a reference_ratio=n/a result=FAIL"
+	exit 1
+fi
+echo "exercise: output identical to naive on every hidden seed and size"
+
+# Counts for the solution and, for comparison, the reference optimized.c.
+measure() { # variant-binary out-prefix
+	build/common/tools/hp-run --spec "$spec" --size small --rounds 0 --warmup 0 --variant "optimized=$1" \
+		--alloc build/common/hp-alloc.so --out "$2.json" >"$2.log" 2>&1 || return 1
+}
+measure "$bin" "$work/solution" || { cat "$work/solution.log"; echo "grade: $ex equivalent=yes claims=0/0 instructions_ratio=n/a reference_ratio=n/a result=FAIL"; exit 1; }
+measure "$bin_optimized" "$work/reference" || true
+
+status=0
+build/common/tools/hp-report --spec "$spec" --results "$work/solution.json" --claims-key exercise_claims \
+	--check deterministic --label "your solution" --summary "$work/solution.jsonl" >"$work/report.out" 2>"$work/claims.log" || status=1
+build/common/tools/hp-report --spec "$spec" --results "$work/reference.json" --quiet \
+	--summary "$work/reference.jsonl" >/dev/null 2>&1 || true
+cat "$work/report.out" | sed '/^claims:/d'
+echo "Exercise claims (your solution in the role of optimized):"
+sed 's/^  claim/  /' "$work/claims.log"
+first_case=${cases%% *}
+ratio() { jq -r --arg c "$first_case" 'select(.case == $c and .metric == "instructions") | .ratio' "$1" 2>/dev/null | head -1; }
+sr=$(ratio "$work/solution.jsonl"); rr=$(ratio "$work/reference.jsonl")
+claims=$(sed -n 's/^claims: \([0-9]*\) of \([0-9]*\) hold.*/\1\/\2/p' "$work/report.out")
+echo "Instructions relative to naive (case $first_case): yours ×${sr:-n/a}, the reference optimized.c ×${rr:-n/a}"
+result=PASS
+[ $status -eq 0 ] || result=FAIL
+echo "exercise: $result"
+echo "grade: $ex equivalent=yes claims=${claims:-0/0} instructions_ratio=${sr:-n/a} reference_ratio=${rr:-n/a} result=$result"
+[ $result = PASS ]

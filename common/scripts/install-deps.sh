@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Install what hotpath needs and is missing, with apt-get (Debian 12).
+# Says exactly what it installs. Without root it prints the command instead.
+# `make deps` runs it; `make compare` and `make test` call `make deps`.
+set -euo pipefail
+
+# package: what it is for
+packages=(
+	gcc:"the compiler (C17)"
+	make:"the build"
+	libc6-dev:"C library headers"
+	valgrind:"callgrind instruction counts, memcheck, massif"
+	linux-perf:"perf record/report in the profile targets"
+	gnuplot-nox:"charts"
+	pandoc:"the book (HTML)"
+	libcmocka-dev:"C unit tests"
+	perl:"prove, the test runner"
+	jq:"JSON checks in the tests"
+	chromium:"the docs test loads the pages in headless Chromium"
+	fonts-dejavu-core:"fonts for charts and screenshots"
+	git:"the commit recorded in every result"
+)
+
+missing=()
+for entry in "${packages[@]}"; do
+	pkg=${entry%%:*}
+	if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+		missing+=("$pkg")
+	fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "deps: everything is installed"
+	exit 0
+fi
+
+echo "deps: missing packages:"
+for entry in "${packages[@]}"; do
+	pkg=${entry%%:*}
+	for m in "${missing[@]}"; do
+		[ "$m" = "$pkg" ] && printf '  %-18s %s\n' "$pkg" "${entry#*:}"
+	done
+done
+
+cmd=(apt-get install -y --no-install-recommends "${missing[@]}")
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: not root; run this, then make again:"
+	echo "  sudo apt-get update && sudo ${cmd[*]}"
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+echo "deps: apt-get update"
+apt-get update -qq
+echo "deps: ${cmd[*]}"
+"${cmd[@]}" >/tmp/hotpath-apt.log 2>&1 || { tail -20 /tmp/hotpath-apt.log; echo "deps: apt-get failed" >&2; exit 1; }
+echo "deps: installed ${missing[*]}"

@@ -1,0 +1,849 @@
+/*
+ * hp-run — the runner. It measures the variants of one lesson and writes one
+ * results file (JSON) that hp-report turns into a page.
+ *
+ * For every case of the lesson, in this order:
+ *   1. Equivalence: each variant runs once with the compare arguments and
+ *      seed 1, under the allocation counter (hp-alloc.so). Their stdout must
+ *      be byte-identical, else the lesson fails here, with the first differing
+ *      line of each side, and nothing is timed. This run also yields the
+ *      deterministic allocation metrics (allocs, alloc_bytes, peak_bytes).
+ *   2. Counting: each variant runs once under callgrind at the count size,
+ *      which yields the deterministic instruction count of the timed section
+ *      (the section toggles callgrind's collection). This machine's kind of
+ *      VM exposes no hardware counters, and callgrind's count does not vary
+ *      from run to run, so claims and exercise grades can rely on it.
+ *   3. Warm-up runs, not recorded.
+ *   4. Rounds: in round r every variant runs once, in declared order when r
+ *      is even and reversed when r is odd (ABBA...), so slow drift of the
+ *      machine (thermal state, a neighbour's load) hits both sides alike.
+ *      Timed runs do not load the allocation counter: its 16-byte headers and
+ *      atomic counters would tax the allocation-heavy side more.
+ *
+ * Every run has a timeout. A run that crashes, exits non-zero or times out is
+ * recorded with its status and the tail of its stderr, and makes hp-run exit
+ * 1 after writing the results: failures are shown, never dropped.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "hp/json.h"
+#include "hp/machine.h"
+#include "hp/spec.h"
+#include "hp/time.h"
+#include "hp/xalloc.h"
+
+#define MAX_VARIANTS 16
+#define MAX_CASES    16
+#define MAX_METRICS  32
+#define MAX_ARGS     64
+#define TAIL_BYTES   2048
+
+struct metric {
+	char name[48];
+	char unit[16];
+	int higher_better;
+	double value;
+};
+
+struct run {
+	int ok;
+	char status[96];        /* "ok", "exit 3", "signal 11 (Segmentation fault)", "timeout after 60 s" */
+	char *stderr_tail;      /* owned; NULL when ok */
+	int nmetrics;
+	struct metric m[MAX_METRICS];
+};
+
+struct options {
+	const char *spec_path;
+	const char *size;
+	const char *out;
+	const char *alloc_so;
+	const char *seed;
+	const char *extra_args;     /* appended to every run: tests use it for --size N */
+	int rounds, warmup;
+	int equivalence_only;
+	int no_count;
+	int nvariant_overrides;
+	char *variant_override[MAX_VARIANTS]; /* "name=path" */
+};
+
+struct lesson {
+	struct hp_spec spec;
+	const char *dir, *id;
+	int nvariants, ncases;
+	char *variants[MAX_VARIANTS];
+	const char *bins[MAX_VARIANTS];
+	char *cases[MAX_CASES];
+	const char *size_args, *count_args;
+	double timeout_s;
+};
+
+struct progress {
+	int done, total;
+	uint64_t t_start;
+	int tty;
+};
+
+static struct options opt;
+static char tmpdir[] = "/tmp/hp-run.XXXXXX";
+
+/* ---------------------------------------------------------------------------
+ * Small helpers
+ */
+
+static char *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	*len = 0;
+	if (!f)
+		return hp_xstrdup("");
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = hp_xmalloc((size_t)(n > 0 ? n : 0) + 1);
+	*len = fread(buf, 1, (size_t)(n > 0 ? n : 0), f);
+	buf[*len] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* Split a copy of s on blanks into argv[from...]; returns the new count. */
+static int split_args(char *s, char **argv, int from)
+{
+	for (char *tok = strtok(s, " \t"); tok; tok = strtok(NULL, " \t")) {
+		if (from >= MAX_ARGS - 1)
+			hp_die("too many arguments in '%s'", s);
+		argv[from++] = tok;
+	}
+	argv[from] = NULL;
+	return from;
+}
+
+static int split_words(const char *s, char **out, int max, const char *what)
+{
+	char *copy = hp_xstrdup(s), *save = NULL;
+	int n = 0;
+
+	for (char *tok = strtok_r(copy, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
+		if (n == max)
+			hp_die("more than %d %s", max, what);
+		out[n++] = hp_xstrdup(tok);
+	}
+	free(copy);
+	return n;
+}
+
+static const char *signal_name(int sig)
+{
+	const char *s = strsignal(sig);
+	return s ? s : "unknown signal";
+}
+
+/* ---------------------------------------------------------------------------
+ * Running one variant
+ */
+
+struct exec_result {
+	int ok;
+	char status[96];
+	double wall_ms;
+	struct rusage ru;
+};
+
+/*
+ * Fork and exec argv with stdout and stderr redirected to files and extra
+ * environment variables, wait at most timeout_s. The wait uses a pidfd and
+ * poll(), so the runner sleeps instead of polling while the variant runs.
+ */
+static void exec_variant(char **argv, const char *out_path, const char *err_path, char **env, double timeout_s,
+			 struct exec_result *r)
+{
+	uint64_t t0, t1;
+	pid_t pid;
+	int status = 0, pidfd;
+
+	memset(r, 0, sizeof *r);
+	fflush(NULL);
+	t0 = hp_now_ns();
+	pid = fork();
+	if (pid < 0)
+		hp_die("fork: %s", strerror(errno));
+	if (pid == 0) {
+		int o = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int e = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int in = open("/dev/null", O_RDONLY);
+		if (o < 0 || e < 0 || in < 0)
+			_exit(126);
+		dup2(in, 0);
+		dup2(o, 1);
+		dup2(e, 2);
+		for (char **kv = env; kv && *kv; kv++)
+			putenv(*kv);
+		execv(argv[0], argv);
+		fprintf(stderr, "hp-run: cannot execute %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd >= 0) {
+		struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
+		int ms = (int)(timeout_s * 1000);
+		int n;
+		do
+			n = poll(&pfd, 1, ms);
+		while (n < 0 && errno == EINTR);
+		if (n == 0) {
+			kill(pid, SIGKILL);
+			snprintf(r->status, sizeof r->status, "timeout after %g s", timeout_s);
+		}
+		close(pidfd);
+	}
+	if (wait4(pid, &status, 0, &r->ru) < 0)
+		hp_die("wait4: %s", strerror(errno));
+	t1 = hp_now_ns();
+	r->wall_ms = (double)(t1 - t0) / 1e6;
+	if (r->status[0])
+		return;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		r->ok = 1;
+		snprintf(r->status, sizeof r->status, "ok");
+	} else if (WIFEXITED(status)) {
+		snprintf(r->status, sizeof r->status, "exit %d", WEXITSTATUS(status));
+	} else if (WIFSIGNALED(status)) {
+		snprintf(r->status, sizeof r->status, "signal %d (%s)", WTERMSIG(status),
+			 signal_name(WTERMSIG(status)));
+	}
+}
+
+static void add_metric(struct run *run, const char *name, double v, const char *unit, int higher_better)
+{
+	for (int i = 0; i < run->nmetrics; i++) {
+		if (!strcmp(run->m[i].name, name)) {
+			run->m[i].value = v;
+			return;
+		}
+	}
+	if (run->nmetrics == MAX_METRICS)
+		return;
+	struct metric *m = &run->m[run->nmetrics++];
+	snprintf(m->name, sizeof m->name, "%s", name);
+	snprintf(m->unit, sizeof m->unit, "%s", unit);
+	m->higher_better = higher_better;
+	m->value = v;
+}
+
+static const struct metric *find_metric(const struct run *run, const char *name)
+{
+	for (int i = 0; i < run->nmetrics; i++)
+		if (!strcmp(run->m[i].name, name))
+			return &run->m[i];
+	return NULL;
+}
+
+/* Read the report lines a variant wrote. A malformed line fails the run: the variant broke the protocol. */
+static int read_report(const char *path, struct run *run, const char *who)
+{
+	size_t len, lineno = 0;
+	char *text = read_file(path, &len), *line, *next;
+	int err = 0;
+
+	for (line = text; *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		else
+			next = line + strlen(line);
+		lineno++;
+		if (!*line)
+			continue;
+		struct hp_json j;
+		size_t off;
+		char name[48], unit[16], better[16];
+		if (hp_json_parse(&j, line, strlen(line), &off) || j.tok[0].type != HP_JSON_OBJECT ||
+		    hp_json_str(&j, hp_json_get(&j, 0, "name"), name, sizeof name) <= 0 ||
+		    hp_json_get(&j, 0, "value") == HP_JSON_NONE ||
+		    j.tok[hp_json_get(&j, 0, "value")].type != HP_JSON_NUMBER) {
+			fprintf(stderr, "hp-run: %s: report line %zu is not a metric: %.120s\n", who, lineno, line);
+			err = -EINVAL;
+			hp_json_release(&j);
+			continue;
+		}
+		if (hp_json_str(&j, hp_json_get(&j, 0, "unit"), unit, sizeof unit) < 0)
+			unit[0] = '\0';
+		if (hp_json_str(&j, hp_json_get(&j, 0, "better"), better, sizeof better) < 0)
+			snprintf(better, sizeof better, "lower");
+		add_metric(run, name, hp_json_num(&j, hp_json_get(&j, 0, "value"), 0), unit,
+			   !strcmp(better, "higher"));
+		hp_json_release(&j);
+	}
+	free(text);
+	return err;
+}
+
+static char *tail_of(const char *path)
+{
+	size_t len;
+	char *text = read_file(path, &len);
+
+	if (len > TAIL_BYTES) {
+		char *t = hp_xstrdup(text + len - TAIL_BYTES);
+		free(text);
+		return t;
+	}
+	return text;
+}
+
+enum run_mode {
+	RUN_TIMED,
+	RUN_EQUIVALENCE,
+	RUN_COUNT,
+};
+
+/*
+ * One run of variant v with args; fills run. For RUN_EQUIVALENCE the stdout
+ * file is kept at out_keep for the comparison.
+ */
+static void run_variant(struct lesson *l, int v, const char *args, enum run_mode mode, struct run *run,
+			const char *out_keep)
+{
+	char *argv[MAX_ARGS];
+	char *env[4] = {NULL};
+	char report[512], out[512], err[512], cgout[512], envrep[600], envpre[600];
+	char *args_copy = hp_xstrdup(args);
+	struct exec_result r;
+	int argc = 0;
+	double timeout = l->timeout_s;
+
+	memset(run, 0, sizeof *run);
+	snprintf(report, sizeof report, "%s/report", tmpdir);
+	snprintf(out, sizeof out, "%s", out_keep ? out_keep : "/dev/null");
+	snprintf(err, sizeof err, "%s/stderr", tmpdir);
+	snprintf(cgout, sizeof cgout, "%s/callgrind.out", tmpdir);
+	unlink(report);
+	unlink(cgout);
+
+	if (mode == RUN_COUNT) {
+		static char vg[] = "/usr/bin/valgrind", tool[] = "--tool=callgrind", atstart[] = "--collect-atstart=no";
+		static char cgopt[600];
+		snprintf(cgopt, sizeof cgopt, "--callgrind-out-file=%s", cgout);
+		argv[argc++] = vg;
+		argv[argc++] = tool;
+		argv[argc++] = atstart;
+		argv[argc++] = cgopt;
+		timeout *= 20; /* callgrind runs the count size, but about 50 times slower */
+	}
+	argv[argc++] = (char *)l->bins[v];
+	argc = split_args(args_copy, argv, argc);
+
+	snprintf(envrep, sizeof envrep, "HP_REPORT=%s", report);
+	env[0] = envrep;
+	if (mode == RUN_EQUIVALENCE && opt.alloc_so) {
+		snprintf(envpre, sizeof envpre, "LD_PRELOAD=%s", opt.alloc_so);
+		env[1] = envpre;
+	}
+	exec_variant(argv, out, err, env, timeout, &r);
+	free(args_copy);
+
+	run->ok = r.ok;
+	snprintf(run->status, sizeof run->status, "%s", r.status);
+	if (!r.ok) {
+		run->stderr_tail = tail_of(err);
+		return;
+	}
+	if (read_report(report, run, l->variants[v])) {
+		run->ok = 0;
+		snprintf(run->status, sizeof run->status, "malformed report line");
+		run->stderr_tail = tail_of(err);
+		return;
+	}
+	if (mode == RUN_TIMED) {
+		add_metric(run, "wall_ms", r.wall_ms, "ms", 0);
+		add_metric(run, "user_ms", (double)r.ru.ru_utime.tv_sec * 1e3 + (double)r.ru.ru_utime.tv_usec / 1e3,
+			   "ms", 0);
+		add_metric(run, "sys_ms", (double)r.ru.ru_stime.tv_sec * 1e3 + (double)r.ru.ru_stime.tv_usec / 1e3,
+			   "ms", 0);
+		add_metric(run, "maxrss_kb", (double)r.ru.ru_maxrss, "KiB", 0);
+		add_metric(run, "ctx_switches", (double)(r.ru.ru_nvcsw + r.ru.ru_nivcsw), "switches", 0);
+	}
+	if (mode == RUN_COUNT) {
+		size_t len;
+		char *text = read_file(cgout, &len);
+		char *line = strstr(text, "\nsummary:");
+		if (!line)
+			line = strstr(text, "\ntotals:");
+		if (line) {
+			double ir = strtod(strchr(line, ':') + 1, NULL);
+			const struct metric *ops = find_metric(run, "ops");
+			add_metric(run, "instructions", ir, "instr", 0);
+			if (ops && ops->value > 0)
+				add_metric(run, "instructions_per_op", ir / ops->value, "instr", 0);
+		} else {
+			run->ok = 0;
+			snprintf(run->status, sizeof run->status, "no callgrind totals (is valgrind installed?)");
+			run->stderr_tail = tail_of(err);
+		}
+		free(text);
+	}
+}
+
+/* ---------------------------------------------------------------------------
+ * Equivalence
+ */
+
+/* Print the first line where a and b differ, both sides, and its line number. */
+static void show_difference(const char *name_a, const char *a, const char *name_b, const char *b)
+{
+	int lineno = 1;
+	const char *la = a, *lb = b;
+
+	while (*la && *lb) {
+		size_t na = strcspn(la, "\n"), nb = strcspn(lb, "\n");
+		if (na != nb || memcmp(la, lb, na))
+			break;
+		la += na + (la[na] == '\n');
+		lb += nb + (lb[nb] == '\n');
+		lineno++;
+	}
+	fprintf(stderr, "  first difference at stdout line %d:\n", lineno);
+	fprintf(stderr, "    %-10s %.*s\n", name_a, (int)strcspn(la, "\n"), *la ? la : "(end of output)");
+	fprintf(stderr, "    %-10s %.*s\n", name_b, (int)strcspn(lb, "\n"), *lb ? lb : "(end of output)");
+}
+
+/*
+ * Check that every variant prints the same stdout as the first. Returns 1
+ * when they are equivalent. runs[v] receives each variant's run.
+ */
+static int check_equivalence(struct lesson *l, const char *args, const char *case_name, struct run *runs,
+			     char **digest)
+{
+	char *outs[MAX_VARIANTS];
+	size_t lens[MAX_VARIANTS];
+	int equivalent = 1;
+
+	*digest = NULL;
+	for (int v = 0; v < l->nvariants; v++) {
+		char path[512];
+		snprintf(path, sizeof path, "%s/stdout.%d", tmpdir, v);
+		run_variant(l, v, args, RUN_EQUIVALENCE, &runs[v], path);
+		outs[v] = read_file(path, &lens[v]);
+		if (!runs[v].ok) {
+			fprintf(stderr, "hp-run: %s: %s failed (%s) with: %s\n%s", l->id, l->variants[v], runs[v].status,
+				args, runs[v].stderr_tail ? runs[v].stderr_tail : "");
+			equivalent = 0;
+		}
+	}
+	for (int v = 1; v < l->nvariants && equivalent; v++) {
+		if (lens[v] != lens[0] || memcmp(outs[v], outs[0], lens[0])) {
+			fprintf(stderr, "hp-run: %s, case %s: %s and %s print different output for: %s\n", l->id,
+				case_name, l->variants[0], l->variants[v], args);
+			show_difference(l->variants[0], outs[0], l->variants[v], outs[v]);
+			equivalent = 0;
+		}
+	}
+	if (equivalent)
+		*digest = hp_xstrdup(outs[0]);
+	for (int v = 0; v < l->nvariants; v++)
+		free(outs[v]);
+	return equivalent;
+}
+
+/* ---------------------------------------------------------------------------
+ * Output
+ */
+
+static void write_metrics(FILE *f, const struct run *run)
+{
+	fputs("{", f);
+	for (int i = 0; i < run->nmetrics; i++) {
+		const struct metric *m = &run->m[i];
+		fprintf(f, "%s\"%s\":{\"value\":%.17g,\"unit\":", i ? "," : "", m->name, m->value);
+		hp_json_write_str(f, m->unit);
+		fprintf(f, ",\"better\":\"%s\"}", m->higher_better ? "higher" : "lower");
+	}
+	fputs("}", f);
+}
+
+static void write_run(FILE *f, const char *variant, int round, const struct run *run)
+{
+	fputs("{\"variant\":", f);
+	hp_json_write_str(f, variant);
+	fprintf(f, ",\"round\":%d,\"ok\":%s,\"status\":", round, run->ok ? "true" : "false");
+	hp_json_write_str(f, run->status);
+	if (run->stderr_tail) {
+		fputs(",\"stderr\":", f);
+		hp_json_write_str(f, run->stderr_tail);
+	}
+	fputs(",\"metrics\":", f);
+	write_metrics(f, run);
+	fputs("}", f);
+}
+
+static void release_run(struct run *run)
+{
+	free(run->stderr_tail);
+	run->stderr_tail = NULL;
+}
+
+/* ---------------------------------------------------------------------------
+ * Progress
+ */
+
+static void progress_step(struct progress *p, const char *id, const char *what)
+{
+	double elapsed = (double)(hp_now_ns() - p->t_start) / 1e9;
+	double eta = p->done ? elapsed / p->done * (p->total - p->done) : 0;
+
+	p->done++;
+	if (p->tty)
+		fprintf(stderr, "\r\033[K  %-10s run %d/%d  %-40.40s ETA %3.0f s", id, p->done, p->total, what, eta);
+}
+
+static void progress_note(struct progress *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->tty)
+		fputs("\r\033[K", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* ---------------------------------------------------------------------------
+ * Main
+ */
+
+static void usage(void)
+{
+	fputs("usage: hp-run --spec build/<lesson>/lesson.spec [--size small|default|large] [--rounds N]\n"
+	      "              [--warmup N] [--out FILE] [--alloc hp-alloc.so] [--seed S] [--args 'EXTRA']\n"
+	      "              [--variant NAME=BINARY] [--equivalence-only] [--no-count]\n",
+	      stderr);
+	exit(2);
+}
+
+static void parse_options(int argc, char **argv)
+{
+	opt.size = "default";
+	opt.seed = "1";
+	opt.rounds = -1;
+	opt.warmup = -1;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+#define TAKE(field)                                                                                          \
+	do {                                                                                                 \
+		if (!val)                                                                                    \
+			usage();                                                                             \
+		field = val;                                                                                 \
+		i++;                                                                                         \
+	} while (0)
+		if (!strcmp(a, "--spec"))
+			TAKE(opt.spec_path);
+		else if (!strcmp(a, "--size"))
+			TAKE(opt.size);
+		else if (!strcmp(a, "--out"))
+			TAKE(opt.out);
+		else if (!strcmp(a, "--alloc"))
+			TAKE(opt.alloc_so);
+		else if (!strcmp(a, "--seed"))
+			TAKE(opt.seed);
+		else if (!strcmp(a, "--args"))
+			TAKE(opt.extra_args);
+		else if (!strcmp(a, "--rounds") && val)
+			opt.rounds = atoi(argv[++i]);
+		else if (!strcmp(a, "--warmup") && val)
+			opt.warmup = atoi(argv[++i]);
+		else if (!strcmp(a, "--variant") && val && strchr(val, '=') && opt.nvariant_overrides < MAX_VARIANTS)
+			opt.variant_override[opt.nvariant_overrides++] = argv[++i];
+		else if (!strcmp(a, "--equivalence-only"))
+			opt.equivalence_only = 1;
+		else if (!strcmp(a, "--no-count"))
+			opt.no_count = 1;
+		else
+			usage();
+#undef TAKE
+	}
+	if (!opt.spec_path)
+		usage();
+	if (strcmp(opt.size, "small") && strcmp(opt.size, "default") && strcmp(opt.size, "large"))
+		hp_die("--size must be small, default or large, not '%s'", opt.size);
+}
+
+static void load_lesson(struct lesson *l)
+{
+	char key[64];
+	int err = hp_spec_load(&l->spec, opt.spec_path);
+
+	if (err)
+		hp_die("cannot read the lesson spec %s: %s (run make first)", opt.spec_path, strerror(-err));
+	l->dir = hp_spec_get(&l->spec, "dir", "?");
+	l->id = hp_spec_get(&l->spec, "id", l->dir);
+	l->nvariants = split_words(hp_spec_get(&l->spec, "variants", "naive optimized"), l->variants, MAX_VARIANTS,
+				   "variants");
+	l->ncases = split_words(hp_spec_get(&l->spec, "cases", "main"), l->cases, MAX_CASES, "cases");
+	if (l->nvariants < 2)
+		hp_die("%s: a lesson needs at least two variants", l->dir);
+	for (int v = 0; v < l->nvariants; v++) {
+		l->bins[v] = hp_spec_get2(&l->spec, "bin_", l->variants[v], NULL);
+		for (int k = 0; k < opt.nvariant_overrides; k++) {
+			size_t n = strcspn(opt.variant_override[k], "=");
+			if (strlen(l->variants[v]) == n && !strncmp(opt.variant_override[k], l->variants[v], n))
+				l->bins[v] = opt.variant_override[k] + n + 1;
+		}
+		if (!l->bins[v] || access(l->bins[v], X_OK))
+			hp_die("%s: variant %s: no executable at %s (run make first)", l->dir, l->variants[v],
+			       l->bins[v] ? l->bins[v] : "(none)");
+	}
+	snprintf(key, sizeof key, "args_%s", opt.size);
+	l->size_args = hp_spec_get(&l->spec, key, "");
+	if (!*l->size_args && !strcmp(opt.size, "large"))
+		l->size_args = hp_spec_get(&l->spec, "args_default", "");
+	l->count_args = hp_spec_get(&l->spec, "args_count", "");
+	l->timeout_s = atof(hp_spec_get(&l->spec, "timeout", "60"));
+	if (l->timeout_s <= 0)
+		l->timeout_s = 60;
+	if (opt.rounds < 0)
+		opt.rounds = atoi(hp_spec_get(&l->spec, "rounds", "10"));
+	if (opt.warmup < 0)
+		opt.warmup = atoi(hp_spec_get(&l->spec, "warmup", "1"));
+}
+
+static char *case_args(struct lesson *l, const char *base, int c)
+{
+	const char *cargs = hp_spec_get2(&l->spec, "case_", l->cases[c], "");
+	const char *extra = opt.extra_args ? opt.extra_args : "";
+	size_t n = strlen(base) + strlen(cargs) + strlen(extra) + strlen(opt.seed) + 16;
+	char *s = hp_xmalloc(n);
+
+	/* The extra arguments come last so that they win (tests pass --size N). */
+	snprintf(s, n, "%s %s --seed %s %s", base, cargs, opt.seed, extra);
+	/* One blank between words, none at the ends: the string is shown on the page. */
+	char *w = s;
+	for (const char *r = s; *r; r++)
+		if (*r != ' ' || (w > s && w[-1] != ' '))
+			*w++ = *r;
+	if (w > s && w[-1] == ' ')
+		w--;
+	*w = '\0';
+	return s;
+}
+
+static void cleanup_tmpdir(void)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "hp-run: could not remove %s\n", tmpdir);
+}
+
+int main(int argc, char **argv)
+{
+	struct lesson l;
+	struct hp_machine machine;
+	struct progress prog = {0};
+	FILE *out = NULL;
+	int failures = 0;
+
+	parse_options(argc, argv);
+	memset(&l, 0, sizeof l);
+	load_lesson(&l);
+	if (!mkdtemp(tmpdir))
+		hp_die("mkdtemp: %s", strerror(errno));
+	atexit(cleanup_tmpdir);
+	if (opt.alloc_so && access(opt.alloc_so, R_OK))
+		hp_die("allocation counter %s not found (make build/common/hp-alloc.so)", opt.alloc_so);
+
+	hp_machine_collect(&machine, hp_spec_get(&l.spec, "cflags", ""));
+	if (opt.out) {
+		out = fopen(opt.out, "w");
+		if (!out)
+			hp_die("cannot write %s: %s", opt.out, strerror(errno));
+	}
+
+	prog.tty = isatty(2);
+	prog.t_start = hp_now_ns();
+	prog.total = l.ncases * l.nvariants *
+		     (1 + (opt.equivalence_only ? 0 : (opt.no_count ? 0 : 1) + opt.warmup + opt.rounds));
+	progress_note(&prog, "hp-run: %s, size %s (%s), %d rounds, %d cases x %d variants", l.id, opt.size,
+		      l.size_args, opt.equivalence_only ? 0 : opt.rounds, l.ncases, l.nvariants);
+
+	if (out) {
+		fputs("{\"lesson\":", out);
+		hp_json_write_str(out, l.dir);
+		fputs(",\"id\":", out);
+		hp_json_write_str(out, l.id);
+		fputs(",\"size\":", out);
+		hp_json_write_str(out, opt.size);
+		fprintf(out, ",\"rounds\":%d,\"warmup\":%d,\"order\":\"alternating (ABBA)\",\"machine\":",
+			opt.rounds, opt.warmup);
+		hp_machine_write_json(&machine, out);
+		fputs(",\"variants\":[", out);
+		for (int v = 0; v < l.nvariants; v++) {
+			fputs(v ? "," : "", out);
+			hp_json_write_str(out, l.variants[v]);
+		}
+		fputs("],\"cases\":[", out);
+	}
+
+	for (int c = 0; c < l.ncases; c++) {
+		char *args = case_args(&l, l.size_args, c);
+		struct run eq[MAX_VARIANTS], cnt[MAX_VARIANTS];
+		char *digest;
+		int equivalent, counted = 0;
+
+		for (int v = 0; v < l.nvariants; v++)
+			progress_step(&prog, l.id, "equivalence");
+		equivalent = check_equivalence(&l, args, l.cases[c], eq, &digest);
+		if (!equivalent)
+			failures++;
+		if (equivalent && !opt.equivalence_only && !opt.no_count) {
+			char *cargs = case_args(&l, l.count_args, c);
+			counted = 1;
+			for (int v = 0; v < l.nvariants; v++) {
+				progress_step(&prog, l.id, "counting instructions (callgrind)");
+				run_variant(&l, v, cargs, RUN_COUNT, &cnt[v], NULL);
+				if (!cnt[v].ok) {
+					progress_note(&prog, "hp-run: %s: %s: callgrind run failed (%s)\n%s", l.id,
+						      l.variants[v], cnt[v].status,
+						      cnt[v].stderr_tail ? cnt[v].stderr_tail : "");
+					failures++;
+				}
+			}
+			free(cargs);
+		}
+
+		if (out) {
+			fputs(c ? "," : "", out);
+			fputs("{\"name\":", out);
+			hp_json_write_str(out, l.cases[c]);
+			fputs(",\"args\":", out);
+			hp_json_write_str(out, args);
+			fprintf(out, ",\"equivalent\":%s", equivalent ? "true" : "false");
+			if (digest) {
+				fputs(",\"output\":", out);
+				hp_json_write_str(out, digest);
+			}
+			fputs(",\"deterministic\":{", out);
+			for (int v = 0; v < l.nvariants; v++) {
+				/* One object per variant: the allocation metrics and the instruction count. */
+				struct run merged = {0};
+				static const char *from_eq[] = {"allocs", "alloc_bytes", "peak_bytes"};
+				for (size_t k = 0; k < sizeof from_eq / sizeof *from_eq; k++) {
+					const struct metric *m = find_metric(&eq[v], from_eq[k]);
+					if (m)
+						add_metric(&merged, m->name, m->value, m->unit, m->higher_better);
+				}
+				if (counted) {
+					const struct metric *m = find_metric(&cnt[v], "instructions");
+					if (m)
+						add_metric(&merged, m->name, m->value, m->unit, 0);
+					m = find_metric(&cnt[v], "instructions_per_op");
+					if (m)
+						add_metric(&merged, m->name, m->value, m->unit, 0);
+				}
+				fputs(v ? "," : "", out);
+				hp_json_write_str(out, l.variants[v]);
+				fputc(':', out);
+				write_metrics(out, &merged);
+			}
+			fputs("}", out);
+			if (counted) {
+				char *cargs = case_args(&l, l.count_args, c);
+				fputs(",\"count_args\":", out);
+				hp_json_write_str(out, cargs);
+				free(cargs);
+			}
+			fputs(",\"failures\":[", out);
+			int nf = 0;
+			for (int v = 0; v < l.nvariants; v++) {
+				if (!eq[v].ok) {
+					fputs(nf++ ? "," : "", out);
+					write_run(out, l.variants[v], -1, &eq[v]);
+				}
+				if (counted && !cnt[v].ok) {
+					fputs(nf++ ? "," : "", out);
+					write_run(out, l.variants[v], -2, &cnt[v]);
+				}
+			}
+			fputs("],\"runs\":[", out);
+		}
+		for (int v = 0; v < l.nvariants; v++) {
+			release_run(&eq[v]);
+			if (counted)
+				release_run(&cnt[v]);
+		}
+
+		if (equivalent && !opt.equivalence_only) {
+			int first = 1;
+			for (int w = 0; w < opt.warmup; w++) {
+				for (int v = 0; v < l.nvariants; v++) {
+					struct run r;
+					progress_step(&prog, l.id, "warm-up");
+					run_variant(&l, v, args, RUN_TIMED, &r, NULL);
+					release_run(&r);
+				}
+			}
+			for (int round = 0; round < opt.rounds; round++) {
+				for (int k = 0; k < l.nvariants; k++) {
+					int v = round % 2 ? l.nvariants - 1 - k : k;
+					struct run r;
+					char what[96];
+					snprintf(what, sizeof what, "%s round %d/%d %s", l.cases[c], round + 1,
+						 opt.rounds, l.variants[v]);
+					progress_step(&prog, l.id, what);
+					run_variant(&l, v, args, RUN_TIMED, &r, NULL);
+					if (!r.ok) {
+						failures++;
+						progress_note(&prog, "hp-run: %s: %s round %d failed (%s)\n%s", l.id,
+							      l.variants[v], round + 1, r.status,
+							      r.stderr_tail ? r.stderr_tail : "");
+					}
+					if (out) {
+						fputs(first ? "" : ",", out);
+						write_run(out, l.variants[v], round, &r);
+						first = 0;
+					}
+					release_run(&r);
+				}
+			}
+		}
+		if (out)
+			fputs("]}", out);
+		free(digest);
+		free(args);
+	}
+
+	if (out) {
+		fprintf(out, "],\"failures\":%d}\n", failures);
+		if (fclose(out))
+			hp_die("cannot write %s: %s", opt.out, strerror(errno));
+	}
+	progress_note(&prog, "hp-run: %s: %s in %.1f s%s%s", l.id, failures ? "FAILED" : "done",
+		      (double)(hp_now_ns() - prog.t_start) / 1e9, opt.out ? ", results in " : "",
+		      opt.out ? opt.out : "");
+	for (int v = 0; v < l.nvariants; v++)
+		free(l.variants[v]);
+	for (int c = 0; c < l.ncases; c++)
+		free(l.cases[c]);
+	hp_spec_release(&l.spec);
+	return failures ? 1 : 0;
+}

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The exercises grade what they should: for every chapter with an exercise,
+# the reference optimized.c passes, the untouched starter.c fails, and
+# `make grade` puts both in one CSV with the right results.
+set -uo pipefail
+n=0 failed=0
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
+tmp=build/tmp/exercises
+rm -rf "$tmp" && mkdir -p "$tmp"
+
+for spec in build/chapters/*/lesson.spec; do
+	# shellcheck disable=SC1090
+	. "$spec"
+	[ -n "${exercise_claims:-}" ] && [ -f "$dir/exercise/starter.c" ] || continue
+	if common/scripts/exercise.sh "$spec" "$dir/optimized.c" >"$tmp/$id-ref.log" 2>&1; then
+		ok "$id: the reference optimized.c passes the exercise"
+	else
+		not_ok "$id: the reference optimized.c passes the exercise" "$(tail -15 "$tmp/$id-ref.log")"
+	fi
+	if common/scripts/exercise.sh "$spec" "$dir/exercise/starter.c" >"$tmp/$id-starter.log" 2>&1; then
+		not_ok "$id: the untouched starter.c fails the exercise" "$(tail -15 "$tmp/$id-starter.log")"
+	else
+		ok "$id: the untouched starter.c fails the exercise"
+	fi
+	if grep -q "equivalent=yes" "$tmp/$id-starter.log"; then
+		ok "$id: the starter is equivalent to naive (it fails on speed, not on correctness)"
+	else
+		not_ok "$id: the starter is equivalent to naive" "$(tail -15 "$tmp/$id-starter.log")"
+	fi
+	# A wrong answer fails on equivalence: the reference with its output changed.
+	sed 's/printf("/printf("x/' "$dir/optimized.c" >"$tmp/wrong.c"
+	if ! common/scripts/exercise.sh "$spec" "$tmp/wrong.c" >"$tmp/$id-wrong.log" 2>&1 &&
+		grep -q "equivalent=no" "$tmp/$id-wrong.log"; then
+		ok "$id: a solution with a different answer fails on equivalence"
+	else
+		not_ok "$id: a solution with a different answer fails on equivalence" "$(tail -15 "$tmp/$id-wrong.log")"
+	fi
+	# The class at once.
+	class=$tmp/class-$id
+	mkdir -p "$class"
+	cp "$dir/optimized.c" "$class/alice.c"
+	cp "$dir/exercise/starter.c" "$class/bob.c"
+	num=${id#chapter}
+	if make --no-print-directory grade CHAPTER="$num" DIR="$class" >"$tmp/$id-grade.log" 2>&1; then :; fi
+	csv=build/grade-chapter$num.csv
+	if grep -q "alice.c,yes,.*,PASS$" "$csv" 2>/dev/null && grep -q "bob.c,yes,.*,FAIL$" "$csv" 2>/dev/null; then
+		ok "$id: make grade writes one CSV row per student with the right results"
+	else
+		not_ok "$id: make grade writes one CSV row per student" "$(cat "$csv" 2>/dev/null)" "$(tail -5 "$tmp/$id-grade.log")"
+	fi
+done
+echo "1..$n"
+[ $failed -eq 0 ]

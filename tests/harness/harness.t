@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# The harness must tell the truth about pairs whose truth is known
+# (tests/harness/fixtures/spin.c):
+#   - a variant doing exactly twice the work is "worse" with a ratio CI containing 2;
+#   - two identical variants get "~" (no significant difference);
+#   - a variant that prints a different answer fails the compare before any timing;
+#   - a variant that crashes fails the compare, and its stderr is on the page;
+#   - a failed claim makes hp-report exit non-zero and shows on the page.
+set -uo pipefail
+tmp=build/tmp/harness
+rm -rf "$tmp" && mkdir -p "$tmp"
+spin=$PWD/build/tests/harness/spin
+for m in same double differ crash; do ln -sf "$spin" "$tmp/spin-$m"; done
+n=0 failed=0
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
+
+# spec NAME OPTIMIZED-BINARY CLAIMS: a lesson spec with spin-same as naive.
+spec() {
+	cat >"$tmp/$1.spec" <<SPEC
+dir='tests/harness/fixtures'
+id='fixture-$1'
+page='$tmp/$1.md'
+variants='naive optimized'
+bin_naive='$tmp/spin-same'
+bin_optimized='$tmp/$2'
+cases='main'
+case_main=''
+args_small='--size 20000000'
+args_default='--size 20000000'
+args_count='--size 200000'
+rounds='10'
+warmup='1'
+timeout='30'
+metrics='time_ms instructions'
+primary='time_ms'
+claims='$3'
+title='fixture $1'
+cflags='cc'
+SPEC
+}
+
+run_pair() { # name -> results + summary; returns hp-report's status
+	build/common/tools/hp-run --spec "$tmp/$1.spec" --size small --out "$tmp/$1.json" >"$tmp/$1.run.log" 2>&1
+	local rs=$?
+	build/common/tools/hp-report --spec "$tmp/$1.spec" --results "$tmp/$1.json" --summary "$tmp/$1.jsonl" \
+		--out "$tmp/$1.md" --img-dir "$tmp" --quiet >"$tmp/$1.report.log" 2>&1
+	local ps=$?
+	return $((rs | ps))
+}
+field() { jq -r --arg m "$2" "select(.metric == \$m) | .$3" "$tmp/$1.jsonl"; }
+
+# 1. Twice the work: significant, ratio CI contains 2, and instructions exactly ~2x.
+spec double spin-double 'time_ms: optimized > 1.5 * naive'
+run_pair double
+check "2x pair: verdict is 'worse'" [ "$(field double time_ms verdict)" = worse ]
+lo=$(field double time_ms lo) hi=$(field double time_ms hi) p=$(field double time_ms p)
+check "2x pair: ratio CI [$lo, $hi] contains 2" awk -v lo="$lo" -v hi="$hi" 'BEGIN { exit !(lo <= 2 && 2 <= hi) }'
+check "2x pair: p = $p < 0.05" awk -v p="$p" 'BEGIN { exit !(p < 0.05) }'
+ir=$(field double instructions ratio)
+check "2x pair: callgrind instruction ratio $ir is 2 within 1%" awk -v r="$ir" 'BEGIN { exit !(r > 1.98 && r < 2.02) }'
+check "2x pair: the page shows the claim held" grep -q '✔ `time_ms: optimized > 1.5 \* naive`' "$tmp/double.md"
+
+# 2. Identical variants: "~". With alpha = 0.05 an identical pair is called
+# different in 5% of runs by design, so one retry keeps the false alarm rate
+# of this test at 0.25% without hiding a biased runner (that would fail twice).
+same_ok=0
+for attempt in 1 2; do
+	spec same spin-same 'time_ms: optimized ~ naive'
+	if run_pair same && [ "$(field same time_ms verdict)" = "~" ]; then same_ok=1; break; fi
+	echo "# identical pair attempt $attempt: verdict $(field same time_ms verdict), p $(field same time_ms p)"
+done
+check "identical pair: verdict is '~'" [ $same_ok = 1 ]
+check "identical pair: instruction counts are equal" [ "$(field same instructions ratio)" = 1 ]
+
+# 3. A different answer fails before timing, with a clear message.
+spec differ spin-differ ''
+run_pair differ
+check "differing output: compare fails" [ $? -ne 0 ]
+check "differing output: the runner names the first differing line" \
+	grep -q 'first difference at stdout line 1' "$tmp/differ.run.log"
+check "differing output: nothing was timed" [ "$(jq '.cases[0].runs | length' "$tmp/differ.json")" = 0 ]
+check "differing output: the page says so" grep -q "outputs differ" "$tmp/differ.md"
+
+# 4. A crash fails the compare and its stderr is shown.
+spec crash spin-crash ''
+run_pair crash
+check "crashing variant: compare fails" [ $? -ne 0 ]
+check "crashing variant: the signal is reported" grep -q 'signal 6' "$tmp/crash.run.log"
+check "crashing variant: its stderr is on the page" grep -q 'crashing on purpose' "$tmp/crash.md"
+
+# 5. A claim that does not hold fails the report.
+spec false spin-same 'instructions: optimized <= naive / 2'
+run_pair false
+check "false claim: hp-report exits non-zero" [ $? -ne 0 ]
+check "false claim: the page marks it" grep -q '✘ `instructions: optimized <= naive / 2`' "$tmp/false.md"
+
+echo "1..$n"
+[ $failed -eq 0 ]

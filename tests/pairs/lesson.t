@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# The tests every lesson gets (TAP). usage: lesson.t build/<lesson>/lesson.spec
+#   - equivalence: the variants print identical stdout for seeds 1..3 and
+#     sizes 0, 1, 7 and the small size, in every case;
+#   - the deterministic claims (allocations, instructions) hold at the small size;
+#   - an ASan+UBSan build of every variant runs clean and prints the same output;
+#   - Valgrind memcheck finds no error and no leak in any variant.
+set -uo pipefail
+spec=${1:?usage: lesson.t build/<lesson>/lesson.spec}
+# shellcheck disable=SC1090
+. "$spec"
+tmp=build/tmp/pairs-$id
+rm -rf "$tmp" && mkdir -p "$tmp"
+n=0 failed=0
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
+run_tail() { tail -c 1500 "$1" | sed 's/^/#   /'; }
+
+small_size=$(sed -n 's/.*--size \([0-9][0-9]*\).*/\1/p' <<<"$args_small")
+sizes="0 1 7 ${small_size:-100}"
+seeds="1 2 3"
+hp_run=build/common/tools/hp-run
+alloc=build/common/hp-alloc.so
+
+# 1. Equivalence over seeds and edge sizes.
+for size in $sizes; do
+	for seed in $seeds; do
+		if $hp_run --spec "$spec" --size small --seed "$seed" --args "--size $size" \
+			--equivalence-only --alloc "$alloc" >"$tmp/eq.log" 2>&1; then
+			ok "$id: identical output, size $size, seed $seed"
+		else
+			not_ok "$id: identical output, size $size, seed $seed"
+			run_tail "$tmp/eq.log"
+		fi
+	done
+done
+
+# 2. Deterministic claims at the small size.
+if $hp_run --spec "$spec" --size small --rounds 0 --warmup 0 --alloc "$alloc" --out "$tmp/small.json" \
+	>"$tmp/small.log" 2>&1 &&
+	build/common/tools/hp-report --spec "$spec" --results "$tmp/small.json" --check deterministic \
+		--quiet >"$tmp/claims.log" 2>&1; then
+	ok "$id: deterministic claims hold at the small size ($(tail -1 "$tmp/claims.log"))"
+else
+	not_ok "$id: deterministic claims hold at the small size"
+	run_tail "$tmp/small.log"
+	run_tail "$tmp/claims.log"
+fi
+
+# 3. ASan + UBSan builds: same sources and flags plus the sanitizers.
+libhp_src=$(ls common/src/*.c | grep -v alloc_preload.c)
+for v in $variants; do
+	src_var=src_$v
+	bin="$tmp/asan-$v"
+	# shellcheck disable=SC2086
+	if cc -std=c17 -O1 -g -D_GNU_SOURCE -Icommon/include -fsanitize=address,undefined \
+		-fno-sanitize-recover=all -fno-omit-frame-pointer ${!src_var} $libhp_src $libs -lm -lpthread \
+		-o "$bin" 2>"$tmp/asan-build.log"; then
+		ok "$id: $v builds with ASan+UBSan"
+	else
+		not_ok "$id: $v builds with ASan+UBSan"
+		run_tail "$tmp/asan-build.log"
+		continue
+	fi
+	bin_var=bin_$v
+	for c in $cases; do
+		case_var=case_$c
+		for size in 7 ${small_size:-100}; do
+			# shellcheck disable=SC2086
+			args="$args_small ${!case_var} --seed 2 --size $size"
+			# shellcheck disable=SC2086
+			if HP_REPORT=/dev/null ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 "$bin" $args \
+				>"$tmp/asan.out" 2>"$tmp/asan.err" &&
+				HP_REPORT=/dev/null "${!bin_var}" $args >"$tmp/plain.out" 2>/dev/null &&
+				cmp -s "$tmp/asan.out" "$tmp/plain.out"; then
+				ok "$id: $v, case $c, size $size clean under ASan+UBSan"
+			else
+				not_ok "$id: $v, case $c, size $size clean under ASan+UBSan" "args: $args"
+				run_tail "$tmp/asan.err"
+			fi
+		done
+	done
+done
+
+# 4. Valgrind memcheck: no errors, no leaks (the count size is the small one by default).
+for v in $variants; do
+	bin_var=bin_$v
+	for c in $cases; do
+		case_var=case_$c
+		args="$args_count ${!case_var} --seed 3"
+		# shellcheck disable=SC2086
+		if HP_REPORT=/dev/null timeout 300 valgrind -q --leak-check=full --show-leak-kinds=all \
+			--errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99 \
+			"${!bin_var}" $args >/dev/null 2>"$tmp/vg.err"; then
+			ok "$id: $v, case $c clean under memcheck"
+		else
+			not_ok "$id: $v, case $c clean under memcheck" "args: $args"
+			run_tail "$tmp/vg.err"
+		fi
+	done
+done
+
+echo "1..$n"
+[ $failed -eq 0 ]
