@@ -2,9 +2,10 @@
  * hp-alloc.so, the allocation counter (hp/alloc.h). Loaded with LD_PRELOAD,
  * it defines malloc and its family, so every allocation of the program, of
  * libc and of the other libraries comes here first; it counts the call and
- * passes it on to glibc's own allocator through __libc_malloc and friends.
- * Those names are exported by glibc for exactly this purpose, so there is no
- * dlsym(RTLD_NEXT, "malloc") to bootstrap (dlsym itself may call malloc).
+ * passes it on to glibc's own allocator through __libc_malloc and friends,
+ * the second names under which glibc exports it. Linking to those needs no
+ * dlsym(RTLD_NEXT, "malloc") at start-up, which would be a bootstrap
+ * problem: dlsym() itself may call malloc.
  *
  * Every block carries a small header just before the pointer the caller
  * sees, holding the size the caller asked for and the pointer glibc gave us:
@@ -136,7 +137,7 @@ static void *block_realloc(void *user, size_t size)
 
 static struct {
 	atomic_uint_least64_t mallocs, reallocs, frees, bytes, live_bytes, peak_bytes;
-	atomic_uint_least64_t calls; /* allocation calls, counted only for HP_ALLOC_FAIL_AT */
+	atomic_uint_least64_t calls; /* allocation calls, failed ones too, for HP_ALLOC_FAIL_AT */
 } counters;
 
 /*
@@ -153,8 +154,9 @@ static void live_add(uint64_t n)
 	uint64_t peak = atomic_load_explicit(&counters.peak_bytes, memory_order_relaxed);
 
 	/* On failure the exchange reloads peak, so the loop ends once peak >= live. */
-	while (peak < live && !atomic_compare_exchange_weak_explicit(&counters.peak_bytes, &peak, live,
-								      memory_order_relaxed, memory_order_relaxed))
+	while (peak < live &&
+	       !atomic_compare_exchange_weak_explicit(&counters.peak_bytes, &peak, live, memory_order_relaxed,
+	                                              memory_order_relaxed))
 		;
 }
 
@@ -197,12 +199,12 @@ static void count_free(size_t size)
 
 /*
  * Whether this allocation call is the one HP_ALLOC_FAIL_AT names. Calls are
- * numbered only while a failure is asked for, from the constructor on.
+ * numbered from the start, before the constructor has read fail_at too:
+ * libraries initialised before it (libubsan, for one) allocate, and the
+ * numbers must agree with the counters a program sees in a snapshot.
  */
 static int injected_failure(void)
 {
-	if (!fail_at)
-		return 0;
 	if (atomic_fetch_add_explicit(&counters.calls, 1, memory_order_relaxed) + 1 != fail_at)
 		return 0;
 	errno = ENOMEM;
@@ -384,8 +386,8 @@ int hp_alloc_preload_snapshot(struct hp_alloc_stats *s)
 void hp_alloc_preload_reset_peak(void)
 {
 	atomic_store_explicit(&counters.peak_bytes,
-			      atomic_load_explicit(&counters.live_bytes, memory_order_relaxed),
-			      memory_order_relaxed);
+	                      atomic_load_explicit(&counters.live_bytes, memory_order_relaxed),
+	                      memory_order_relaxed);
 }
 
 /* ------------------------------------------------- start-up and exit */
@@ -410,7 +412,8 @@ __attribute__((constructor)) static void alloc_init(void)
 		errno = 0;
 		fail_at = strtoull(at, &end, 10);
 		if (errno || *end || !fail_at || *at == '-') {
-			snprintf(msg, sizeof msg, "hp-alloc: ignoring HP_ALLOC_FAIL_AT=%s (want a count >= 1)\n", at);
+			snprintf(msg, sizeof msg,
+			         "hp-alloc: ignoring HP_ALLOC_FAIL_AT=%s (want a count >= 1)\n", at);
 			say(msg);
 			fail_at = 0;
 		}
@@ -442,10 +445,12 @@ __attribute__((destructor)) static void alloc_report(void)
 		return;
 	hp_alloc_preload_snapshot(&s);
 	len = snprintf(buf, sizeof buf, fmt, "allocs", (unsigned long long)hp_alloc_calls(&s), "calls");
-	len += snprintf(buf + len, sizeof buf - (size_t)len, fmt, "frees", (unsigned long long)s.frees, "calls");
-	len += snprintf(buf + len, sizeof buf - (size_t)len, fmt, "alloc_bytes", (unsigned long long)s.bytes, "B");
-	len += snprintf(buf + len, sizeof buf - (size_t)len, fmt, "peak_bytes", (unsigned long long)s.peak_bytes,
-			"B");
+	len +=
+	    snprintf(buf + len, sizeof buf - (size_t)len, fmt, "frees", (unsigned long long)s.frees, "calls");
+	len += snprintf(buf + len, sizeof buf - (size_t)len, fmt, "alloc_bytes", (unsigned long long)s.bytes,
+	                "B");
+	len += snprintf(buf + len, sizeof buf - (size_t)len, fmt, "peak_bytes",
+	                (unsigned long long)s.peak_bytes, "B");
 
 	fd = open(report_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0)
@@ -465,7 +470,7 @@ out_close:
 	close(fd);
 	errno = err;
 out_err:
-	/* strerror() may allocate to translate the message, so the number it is. */
-	snprintf(msg, sizeof msg, "hp-alloc: cannot append to %s (errno %d)\n", report_path, errno);
+	/* Not strerror(), which may allocate to translate the message. */
+	snprintf(msg, sizeof msg, "hp-alloc: cannot append to %s: %s\n", report_path, strerrordesc_np(errno));
 	say(msg);
 }

@@ -5,16 +5,20 @@
  * on and off with ioctl() around the measured code. The settings, and why:
  *   - pid 0, cpu -1: this thread, on whatever CPU it runs.
  *   - inherit: threads the program creates later are counted too, and a
- *     read() of our descriptor sums them in. The kernel refuses inherit with
- *     PERF_FORMAT_GROUP, which is why the counters are not one group read in
- *     one call but four descriptors read one by one.
+ *     read() of our descriptor sums them in. perf_event_open(2) warns that
+ *     inherit does not work with some read formats, PERF_FORMAT_GROUP among
+ *     them (old kernels refused the pair), so the counters are not one group
+ *     read in one call but four descriptors read one by one. That also lets
+ *     each counter be available or not on its own: a PMU without one event
+ *     still gives the other three.
  *   - exclude_kernel, exclude_hv: user space only, which the default
  *     perf_event_paranoid (2) allows without privilege. Lessons measure the
  *     program's code; its system calls show in sys_ms.
  *   - PERF_FORMAT_TOTAL_TIME_ENABLED/RUNNING: with more events than hardware
  *     counters the kernel takes turns (multiplexes), and a counter counts only
- *     while it has a turn. A count that did not run the whole time is an
- *     estimate; we mark it unavailable rather than report a made-up number.
+ *     while it has a turn; on a hybrid CPU it also stops while the thread runs
+ *     on the other kind of core. A count that did not run the whole time is
+ *     an estimate; we mark it unavailable rather than report a made-up number.
  *
  * Anything the kernel refuses (no PMU in a virtual machine, a paranoid
  * setting, a seccomp filter) leaves that counter at fd -1 without a message:
@@ -33,10 +37,10 @@ static const struct {
 	const char *name;
 	uint64_t config;
 } counters[HP_PERF_NCOUNTERS] = {
-	[HP_PERF_INSTRUCTIONS] = {"hw_instructions", PERF_COUNT_HW_INSTRUCTIONS},
-	[HP_PERF_CYCLES] = {"hw_cycles", PERF_COUNT_HW_CPU_CYCLES},
-	[HP_PERF_CACHE_MISSES] = {"hw_cache_misses", PERF_COUNT_HW_CACHE_MISSES},
-	[HP_PERF_BRANCH_MISSES] = {"hw_branch_misses", PERF_COUNT_HW_BRANCH_MISSES},
+    [HP_PERF_INSTRUCTIONS] = {"hw_instructions", PERF_COUNT_HW_INSTRUCTIONS},
+    [HP_PERF_CYCLES] = {"hw_cycles", PERF_COUNT_HW_CPU_CYCLES},
+    [HP_PERF_CACHE_MISSES] = {"hw_cache_misses", PERF_COUNT_HW_CACHE_MISSES},
+    [HP_PERF_BRANCH_MISSES] = {"hw_branch_misses", PERF_COUNT_HW_BRANCH_MISSES},
 };
 
 /* What read() returns for the read_format we ask for. */

@@ -78,6 +78,14 @@ int hp_spec_load(struct hp_spec *s, const char *path)
 		}
 		*eq = '\0';
 		eq[1 + vlen] = '\0';
+		/* The shell's way of writing a quote inside quotes: '\'' stands for one '. */
+		char *w = eq + 2;
+		for (const char *r = eq + 2; *r; r++) {
+			*w++ = *r;
+			if (r[0] == '\'' && r[1] == '\\' && r[2] == '\'' && r[3] == '\'')
+				r += 3;
+		}
+		*w = '\0';
 		if (s->n == cap) {
 			size_t ncap = cap ? 2 * cap : 64;
 			const char **k = realloc(s->keys, ncap * sizeof *k);

@@ -13,14 +13,17 @@
  * of code by the difference of two snapshots. Calls that fail (for lack of
  * memory, bad arguments or HP_ALLOC_FAIL_AT) allocate nothing and are not
  * counted. The counters are kept for the whole process, all threads
- * together.
+ * together. Under the counter every block costs a 16-byte header more, and
+ * malloc_usable_size() returns the size that was asked for.
  *
  * Environment of hp-alloc.so, read once at start-up:
  *   HP_ALLOC_FAIL_AT=N   the Nth allocation call (1-based, counting malloc,
  *                        calloc, realloc, reallocarray and the aligned family
  *                        from start-up) returns NULL with errno ENOMEM, so
  *                        error paths can be tested. posix_memalign returns
- *                        ENOMEM instead. Only that one call fails.
+ *                        ENOMEM instead. Only that one call fails. Calls
+ *                        with invalid arguments (an overflowing calloc) and
+ *                        realloc(p, 0), which frees, take no number.
  *   HP_ALLOC_REPORT=F    at exit, append the totals to F in the report
  *                        protocol (hp/report.h): allocs (mallocs + reallocs),
  *                        frees, alloc_bytes and peak_bytes. A forked child
@@ -29,12 +32,12 @@
  *                        execs loads the counter afresh and appends its own.
  */
 struct hp_alloc_stats {
-	uint64_t mallocs;     /* malloc, calloc, realloc(NULL, n), memalign family */
-	uint64_t reallocs;    /* realloc or reallocarray of a block to a new size > 0 */
-	uint64_t frees;       /* free of a non-NULL pointer, and realloc(p, 0) */
-	uint64_t bytes;       /* bytes requested, realloc counts its new size */
-	uint64_t live_bytes;  /* requested bytes not yet freed */
-	uint64_t peak_bytes;  /* maximum of live_bytes */
+	uint64_t mallocs;    /* malloc, calloc, realloc(NULL, n), memalign family */
+	uint64_t reallocs;   /* realloc or reallocarray of a block to a new size > 0 */
+	uint64_t frees;      /* free of a non-NULL pointer, and realloc(p, 0) */
+	uint64_t bytes;      /* bytes requested, realloc counts its new size */
+	uint64_t live_bytes; /* requested bytes not yet freed */
+	uint64_t peak_bytes; /* maximum of live_bytes */
 };
 
 /* Total allocation calls: mallocs + reallocs. */

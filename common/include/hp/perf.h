@@ -22,7 +22,7 @@ enum hp_perf_counter {
 };
 
 struct hp_perf {
-	int fd[HP_PERF_NCOUNTERS];         /* -1 when unavailable */
+	int fd[HP_PERF_NCOUNTERS]; /* -1 when unavailable */
 	uint64_t start[HP_PERF_NCOUNTERS];
 	uint64_t value[HP_PERF_NCOUNTERS]; /* deltas after hp_perf_stop() */
 };
