@@ -41,7 +41,7 @@ for s in $src_optimized; do
 done
 echo "exercise: building $ex"
 # shellcheck disable=SC2086
-if ! $cflags -D_GNU_SOURCE -Icommon/include $srcs build/common/libhp.a $libs -lm -lpthread -o "$bin" 2>"$work/build.log"; then
+if ! $cflags -D_GNU_SOURCE -Icommon/include -I"$dir" $srcs build/common/libhp.a $libs -lm -lpthread -o "$bin" 2>"$work/build.log"; then
 	cat "$work/build.log" >&2
 	echo "exercise: $ex does not compile"
 	echo "grade: $ex equivalent=no claims=0/0 instructions_ratio=n/a reference_ratio=n/a result=FAIL"

@@ -7,6 +7,7 @@ set -euo pipefail
 # package: what it is for
 packages=(
 	gcc:"the compiler (C17)"
+	clang:"libFuzzer targets of the parsers (tests/fuzz)"
 	make:"the build"
 	libc6-dev:"C library headers"
 	valgrind:"callgrind instruction counts, memcheck, massif"
