@@ -74,7 +74,7 @@ $(BUILD)/$1/lesson.spec: $1/lesson.mk common/mk/lesson-rules.mk $(BUILD)/FLAGS
 .PHONY: $(call hp_lesson_id,$1)-build $(call hp_lesson_id,$1)-compare $(call hp_lesson_id,$1)-report \
 	$(call hp_lesson_id,$1)-profile $(call hp_lesson_id,$1)-exercise $(call hp_lesson_id,$1)-test
 $(call hp_lesson_id,$1)-build: $$($1.bins) $(BUILD)/$1/lesson.spec
-$(call hp_lesson_id,$1)-compare: deps $$($1.bins) $(BUILD)/$1/lesson.spec tools
+$(call hp_lesson_id,$1)-compare: deps $$($1.bins) $(BUILD)/$1/lesson.spec tools | results/limits.json
 	$$(Q)common/scripts/compare.sh $(BUILD)/$1/lesson.spec $(SIZE) '$(ROUNDS)'
 $(call hp_lesson_id,$1)-report: $(BUILD)/$1/lesson.spec tools
 	$$(Q)common/scripts/report.sh $(BUILD)/$1/lesson.spec

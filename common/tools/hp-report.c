@@ -990,6 +990,16 @@ static void limits_block(struct results *r, const char *ceiling, struct buf *b)
 		hp_die("%s: not valid JSON near byte %zu", opt.limits_path, off);
 	size_t lim = hp_json_get(&j, 0, "limits");
 	char *copy = hp_xstrdup(ceiling ? ceiling : ""), *save = NULL;
+	char lcpu[160] = "", rcpu[160] = "";
+	size_t lm = hp_json_get(&j, 0, "machine");
+	jstr(&j, lm, "cpu", lcpu, sizeof lcpu);
+	jstr(&r->j, r->machine, "cpu", rcpu, sizeof rcpu);
+	int lcores = (int)hp_json_num(&j, hp_json_get(&j, lm, "cores"), 0);
+	int rcores = (int)hp_json_num(&r->j, hp_json_get(&r->j, r->machine, "cores"), 0);
+	if (strcmp(lcpu, rcpu) || lcores != rcores)
+		bprintf(b, "> **Note:** these ceilings were measured on another machine (%s, %d cores) than the "
+			   "results (%s, %d cores): run `make limits` on this one.\n\n",
+			lcpu, lcores, rcpu, rcores);
 	int any = 0;
 	for (char *item = strtok_r(copy, " ", &save); item; item = strtok_r(NULL, " ", &save)) {
 		char *colon = strchr(item, ':'), *lname = colon ? colon + 1 : item;
