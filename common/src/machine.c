@@ -73,7 +73,8 @@ void hp_machine_collect(struct hp_machine *m, const char *cflags)
 
 	snprintf(m->cflags, sizeof m->cflags, "%s", cflags ? cflags : "");
 	size_t cc_len = strcspn(m->cflags, " ");
-	if (cc_len > 0 && cc_len < 64 && !m->cflags[strspn(m->cflags, "abcdefghijklmnopqrstuvwxyz0123456789-_./+ =")]) {
+	/* Only a plain compiler name or path is run, never arbitrary text from a spec. */
+	if (cc_len > 0 && cc_len < 64 && strspn(m->cflags, "abcdefghijklmnopqrstuvwxyz0123456789-_./+") == cc_len) {
 		snprintf(cmd, sizeof cmd, "%.*s --version 2>/dev/null", (int)cc_len, m->cflags);
 		first_line(cmd, m->compiler, sizeof m->compiler);
 	}

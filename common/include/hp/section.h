@@ -19,7 +19,9 @@
  *
  * hp_section_report() then writes, through the report protocol (hp/report.h):
  *   time_ms, ns_per_op (when ops > 0), the available counters, and
- *   allocs, alloc_bytes, peak_bytes (when the counter is preloaded).
+ *   allocs, alloc_bytes, peak_bytes (when the counter is preloaded). peak_bytes
+ *   is the largest heap growth during the section above what was live when
+ *   it began, so the set-up's input, the same for every variant, is left out.
  * One section per process: the harness reads one value per metric.
  */
 struct hp_section {
