@@ -8,6 +8,7 @@ set -euo pipefail
 packages=(
 	gcc:"the compiler (C17)"
 	clang:"libFuzzer targets of the parsers (tests/fuzz)"
+	clang-format:"make format-check"
 	make:"the build"
 	libc6-dev:"C library headers"
 	valgrind:"callgrind instruction counts, memcheck, massif"

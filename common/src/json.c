@@ -21,8 +21,8 @@ struct parser {
 
 static void skip_ws(struct parser *p)
 {
-	while (p->pos < p->len &&
-	       (p->buf[p->pos] == ' ' || p->buf[p->pos] == '\t' || p->buf[p->pos] == '\n' || p->buf[p->pos] == '\r'))
+	while (p->pos < p->len && (p->buf[p->pos] == ' ' || p->buf[p->pos] == '\t' ||
+	                           p->buf[p->pos] == '\n' || p->buf[p->pos] == '\r'))
 		p->pos++;
 }
 
@@ -324,18 +324,29 @@ int hp_json_str(const struct hp_json *j, size_t i, char *out, size_t cap)
 		} else {
 			s++;
 			switch (*s) {
-			case 'b': buf[0] = '\b'; break;
-			case 'f': buf[0] = '\f'; break;
-			case 'n': buf[0] = '\n'; break;
-			case 'r': buf[0] = '\r'; break;
-			case 't': buf[0] = '\t'; break;
+			case 'b':
+				buf[0] = '\b';
+				break;
+			case 'f':
+				buf[0] = '\f';
+				break;
+			case 'n':
+				buf[0] = '\n';
+				break;
+			case 'r':
+				buf[0] = '\r';
+				break;
+			case 't':
+				buf[0] = '\t';
+				break;
 			case 'u': {
 				unsigned cp = 0;
 				for (int d = 1; d <= 4; d++)
 					cp = cp * 16 + (unsigned)hexval(s[d]);
 				s += 4;
 				/* A surrogate pair becomes one code point; a lone half becomes U+FFFD. */
-				if (cp >= 0xd800 && cp < 0xdc00 && end - s >= 7 && s[1] == '\\' && s[2] == 'u') {
+				if (cp >= 0xd800 && cp < 0xdc00 && end - s >= 7 && s[1] == '\\' &&
+				    s[2] == 'u') {
 					unsigned lo = 0;
 					int ok = 1;
 					for (int d = 3; d <= 6; d++) {
@@ -353,7 +364,9 @@ int hp_json_str(const struct hp_json *j, size_t i, char *out, size_t cap)
 				k = put_utf8(buf, cp);
 				break;
 			}
-			default: buf[0] = *s; break;
+			default:
+				buf[0] = *s;
+				break;
 			}
 			s++;
 		}

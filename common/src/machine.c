@@ -74,7 +74,8 @@ void hp_machine_collect(struct hp_machine *m, const char *cflags)
 	snprintf(m->cflags, sizeof m->cflags, "%s", cflags ? cflags : "");
 	size_t cc_len = strcspn(m->cflags, " ");
 	/* Only a plain compiler name or path is run, never arbitrary text from a spec. */
-	if (cc_len > 0 && cc_len < 64 && strspn(m->cflags, "abcdefghijklmnopqrstuvwxyz0123456789-_./+") == cc_len) {
+	if (cc_len > 0 && cc_len < 64 &&
+	    strspn(m->cflags, "abcdefghijklmnopqrstuvwxyz0123456789-_./+") == cc_len) {
 		snprintf(cmd, sizeof cmd, "%.*s --version 2>/dev/null", (int)cc_len, m->cflags);
 		first_line(cmd, m->compiler, sizeof m->compiler);
 	}
@@ -86,8 +87,9 @@ void hp_machine_collect(struct hp_machine *m, const char *cflags)
 		snprintf(m->commit, sizeof m->commit, "unknown");
 	char dirty[8];
 	/* Tracked files only: results/ and docs/ being written by this very run are not "dirty code". */
-	first_line("git status --porcelain --untracked-files=no -- . ':!results' ':!docs' 2>/dev/null | head -1",
-		   dirty, sizeof dirty);
+	first_line(
+	    "git status --porcelain --untracked-files=no -- . ':!results' ':!docs' 2>/dev/null | head -1",
+	    dirty, sizeof dirty);
 	m->dirty = dirty[0] != '\0';
 	strftime(m->date, sizeof m->date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
 }
@@ -98,8 +100,9 @@ void hp_machine_write_json(const struct hp_machine *m, FILE *f)
 	hp_json_write_str(f, m->cpu);
 	fprintf(f, ",\"cores\":%d,\"mem_gib\":%.1f,\"kernel\":", m->cores, m->mem_gib);
 	hp_json_write_str(f, m->kernel);
-	fprintf(f, ",\"virtualized\":%s,\"perf_counters\":%s,\"compiler\":", m->virtualized ? "true" : "false",
-		m->perf_counters ? "true" : "false");
+	fprintf(f,
+	        ",\"virtualized\":%s,\"perf_counters\":%s,\"compiler\":", m->virtualized ? "true" : "false",
+	        m->perf_counters ? "true" : "false");
 	hp_json_write_str(f, m->compiler);
 	fputs(",\"cflags\":", f);
 	hp_json_write_str(f, m->cflags);

@@ -117,7 +117,7 @@ uint64_t hp_opts_u64(const struct hp_opts *o, const char *name, uint64_t def)
 		return def;
 	if (parse_u64(s, &v)) {
 		fprintf(stderr, "%s: --%s needs a non-negative integer, got '%s'\n",
-			o->argc > 0 ? o->argv[0] : "variant", name, s);
+		        o->argc > 0 ? o->argv[0] : "variant", name, s);
 		exit(2);
 	}
 	return v;

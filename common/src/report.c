@@ -33,8 +33,9 @@ int hp_report_metric(const char *name, double value, const char *unit, enum hp_b
 		fprintf(stderr, "hp_report_metric: invalid metric '%s' (%s, %g)\n", name, unit, value);
 		return -EINVAL;
 	}
-	len = snprintf(line, sizeof line, "{\"name\":\"%s\",\"value\":%.17g,\"unit\":\"%s\",\"better\":\"%s\"}\n",
-		       name, value, unit, better == HP_HIGHER_IS_BETTER ? "higher" : "lower");
+	len = snprintf(line, sizeof line,
+	               "{\"name\":\"%s\",\"value\":%.17g,\"unit\":\"%s\",\"better\":\"%s\"}\n", name, value,
+	               unit, better == HP_HIGHER_IS_BETTER ? "higher" : "lower");
 	if (len < 0 || (size_t)len >= sizeof line)
 		return -EINVAL;
 

@@ -47,12 +47,12 @@ int hp_section_report(struct hp_section *s)
 	for (int c = 0; c < HP_PERF_NCOUNTERS; c++)
 		if (hp_perf_available(&s->perf, c))
 			err |= hp_report_metric(hp_perf_name(c), (double)s->perf.value[c], "events",
-						HP_LOWER_IS_BETTER);
+			                        HP_LOWER_IS_BETTER);
 	if (s->have_alloc) {
 		err |= hp_report_metric("allocs", (double)(hp_alloc_calls(&s->a1) - hp_alloc_calls(&s->a0)),
-					"calls", HP_LOWER_IS_BETTER);
+		                        "calls", HP_LOWER_IS_BETTER);
 		err |= hp_report_metric("alloc_bytes", (double)(s->a1.bytes - s->a0.bytes), "B",
-					HP_LOWER_IS_BETTER);
+		                        HP_LOWER_IS_BETTER);
 		/*
 		 * The peak above what was live when the section began: the input a
 		 * lesson builds in its set-up is the same for both variants and

@@ -48,9 +48,9 @@ struct series {
 	char name[48];
 	char unit[16];
 	int higher_better;
-	int deterministic;         /* one exact value per variant, from the counting runs */
+	int deterministic; /* one exact value per variant, from the counting runs */
 	size_t n[MAX_VARIANTS];
-	double *x[MAX_VARIANTS];   /* samples per variant */
+	double *x[MAX_VARIANTS]; /* samples per variant */
 };
 
 struct lcase {
@@ -59,7 +59,7 @@ struct lcase {
 	char count_args[512];
 	int equivalent;
 	int nfailures;
-	char failures[4096];       /* the failures, as markdown */
+	char failures[4096]; /* the failures, as markdown */
 	int nseries;
 	struct series s[MAX_METRICS];
 };
@@ -69,7 +69,7 @@ struct results {
 	struct hp_json j;
 	char lesson[256], id[64], size[16];
 	int rounds;
-	size_t machine;            /* token of the machine object */
+	size_t machine; /* token of the machine object */
 	int nvariants;
 	char variants[MAX_VARIANTS][48];
 	int ncases;
@@ -79,10 +79,10 @@ struct results {
 
 struct options {
 	const char *spec_path, *results_path, *out, *img_dir, *charts_dir, *limits_path, *profile_dir;
-	const char *check;         /* "all" (default) or "deterministic" */
-	const char *claims_key;    /* "claims" or "exercise_claims" */
-	const char *label;         /* how the page names the optimized side, for exercises */
-	const char *summary;       /* JSON lines of every comparison, for tests and tools */
+	const char *check;      /* "all" (default) or "deterministic" */
+	const char *claims_key; /* "claims" or "exercise_claims" */
+	const char *label;      /* how the page names the optimized side, for exercises */
+	const char *summary;    /* JSON lines of every comparison, for tests and tools */
 	int no_charts;
 	int quiet;
 };
@@ -198,8 +198,7 @@ static void fmt_ratio(char *out, size_t cap, double r)
 		char inv[24];
 		fmt_num(inv, sizeof inv, round(1 / r));
 		snprintf(out, cap, "1/%s", inv);
-	}
-	else if (r >= 100 || r == floor(r))
+	} else if (r >= 100 || r == floor(r))
 		snprintf(out, cap, "%.0f", r);
 	else if (r >= 10)
 		snprintf(out, cap, "%.1f", r);
@@ -269,7 +268,8 @@ static void add_metrics(struct lcase *c, const struct hp_json *j, size_t metrics
 			snprintf(better, sizeof better, "lower");
 		struct series *s = series_get(c, name, unit, !strcmp(better, "higher"));
 		if (s) {
-			/* A metric measured in the timed rounds wins over the same name from a counting run. */
+			/* A metric measured in the timed rounds wins over the same name from a counting run.
+			 */
 			if (deterministic && s->n[v] == 0)
 				s->deterministic = 1;
 			if (!deterministic || s->deterministic)
@@ -328,25 +328,29 @@ static void load_results(struct results *r, const char *path)
 				jstr(j, q, "status", status, sizeof status);
 				if (jstr(j, q, "stderr", err, sizeof err) < 0 && !err[0])
 					snprintf(err, sizeof err, "(no stderr)");
-				bprintf(&fb, "- %s, round %d: **%s**; stderr ends with:\n\n  ```\n  %.300s\n  ```\n",
-					r->variants[v], (int)hp_json_num(j, hp_json_get(j, q, "round"), 0) + 1, status,
-					err);
+				bprintf(
+				    &fb,
+				    "- %s, round %d: **%s**; stderr ends with:\n\n  ```\n  %.300s\n  ```\n",
+				    r->variants[v], (int)hp_json_num(j, hp_json_get(j, q, "round"), 0) + 1,
+				    status, err);
 				c->nfailures++;
 				continue;
 			}
 			add_metrics(c, j, hp_json_get(j, q, "metrics"), v, 0);
 		}
 		size_t fails = hp_json_get(j, k, "failures");
-		for (size_t q = fails + 1; fails != HP_JSON_NONE && q < j->tok[fails].end; q = j->tok[q].end) {
+		for (size_t q = fails + 1; fails != HP_JSON_NONE && q < j->tok[fails].end;
+		     q = j->tok[q].end) {
 			int v = variant_index(r, j, hp_json_get(j, q, "variant"));
 			char status[96], err[1024];
 			jstr(j, q, "status", status, sizeof status);
 			if (jstr(j, q, "stderr", err, sizeof err) < 0 && !err[0])
 				snprintf(err, sizeof err, "(no stderr)");
 			bprintf(&fb, "- %s, %s run: **%s**; stderr ends with:\n\n  ```\n  %.300s\n  ```\n",
-				v >= 0 ? r->variants[v] : "?",
-				hp_json_num(j, hp_json_get(j, q, "round"), 0) == -1 ? "equivalence" : "counting",
-				status, err);
+			        v >= 0 ? r->variants[v] : "?",
+			        hp_json_num(j, hp_json_get(j, q, "round"), 0) == -1 ? "equivalence"
+			                                                            : "counting",
+			        status, err);
 			c->nfailures++;
 		}
 		if (fb.s) {
@@ -379,9 +383,9 @@ static struct series *find_series(struct lcase *c, const char *name)
  */
 
 struct cmp {
-	int ok;                    /* both sides have samples */
+	int ok; /* both sides have samples */
 	double med_a, med_b;
-	struct hp_comparison c;    /* valid when !deterministic */
+	struct hp_comparison c; /* valid when !deterministic */
 	int deterministic;
 	double ratio;
 	enum hp_verdict verdict;
@@ -407,7 +411,7 @@ static void compare_series(const struct series *s, int v, struct cmp *out)
 		return;
 	}
 	if (hp_stats_compare(s->x[0], s->n[0], s->x[v], s->n[v],
-			     s->higher_better ? HP_HIGHER_IS_BETTER : HP_LOWER_IS_BETTER, &out->c)) {
+	                     s->higher_better ? HP_HIGHER_IS_BETTER : HP_LOWER_IS_BETTER, &out->c)) {
 		out->ok = 0;
 		return;
 	}
@@ -504,7 +508,8 @@ static int parse_claim(const char *text, struct claim *cl)
 /* The metrics of the counting runs (hp-run): exact, so checked at every size. */
 static int is_deterministic_name(const char *name)
 {
-	static const char *names[] = {"allocs", "alloc_bytes", "peak_bytes", "instructions", "instructions_per_op"};
+	static const char *names[] = {"allocs", "alloc_bytes", "peak_bytes", "instructions",
+	                              "instructions_per_op"};
 
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		if (!strcmp(name, names[i]))
@@ -515,8 +520,8 @@ static int is_deterministic_name(const char *name)
 enum claim_result {
 	CLAIM_HOLDS,
 	CLAIM_FAILS,
-	CLAIM_NOT_CHECKED,  /* a timing claim in a deterministic-only check */
-	CLAIM_NO_DATA,      /* the metric is missing: that is a failure too */
+	CLAIM_NOT_CHECKED, /* a timing claim in a deterministic-only check */
+	CLAIM_NO_DATA,     /* the metric is missing: that is a failure too */
 };
 
 /*
@@ -559,7 +564,8 @@ static enum claim_result eval_claim(const struct claim *cl, struct lcase *c, int
 		double lhs = m.med_b, rhs = cl->vs_naive ? cl->k * m.med_a : cl->k;
 		int strict = cl->op[1] != '=';
 		int less = cl->op[0] == '<';
-		/* Timing against a constant: the CI end on the wrong side must satisfy it, not just the median. */
+		/* Timing against a constant: the CI end on the wrong side must satisfy it, not just the
+		 * median. */
 		if (!m.deterministic && strict)
 			lhs = less ? m.c.b.hi : m.c.b.lo;
 		holds = less ? (strict ? lhs < rhs : lhs <= rhs) : (strict ? lhs > rhs : lhs >= rhs);
@@ -585,7 +591,7 @@ static enum claim_result eval_claim(const struct claim *cl, struct lcase *c, int
 
 struct claims_outcome {
 	int checked, held, failed, not_checked;
-	struct buf md;     /* markdown list for the page */
+	struct buf md; /* markdown list for the page */
 };
 
 static void check_claims(struct results *r, const char *claims_text, struct claims_outcome *o)
@@ -612,7 +618,9 @@ static void check_claims(struct results *r, const char *claims_text, struct clai
 			matched = 1;
 			char why[200];
 			enum claim_result res = eval_claim(&cl, &r->cases[c], v, why, sizeof why);
-			const char *mark = res == CLAIM_HOLDS ? "holds" : res == CLAIM_NOT_CHECKED ? "not checked" : "FAILS";
+			const char *mark = res == CLAIM_HOLDS         ? "holds"
+			                   : res == CLAIM_NOT_CHECKED ? "not checked"
+			                                              : "FAILS";
 			if (res == CLAIM_NOT_CHECKED) {
 				o->not_checked++;
 			} else {
@@ -622,16 +630,20 @@ static void check_claims(struct results *r, const char *claims_text, struct clai
 				else
 					o->failed++;
 			}
-			bprintf(&o->md, "- %s `%s`%s%s%s — %s\n", res == CLAIM_HOLDS ? "✔" : res == CLAIM_NOT_CHECKED ? "·" : "✘",
-				t, cl.case_name[0] ? "" : " (case ", cl.case_name[0] ? "" : r->cases[c].name,
-				cl.case_name[0] ? "" : ")", why);
+			bprintf(&o->md, "- %s `%s`%s%s%s — %s\n",
+			        res == CLAIM_HOLDS         ? "✔"
+			        : res == CLAIM_NOT_CHECKED ? "·"
+			                                   : "✘",
+			        t, cl.case_name[0] ? "" : " (case ", cl.case_name[0] ? "" : r->cases[c].name,
+			        cl.case_name[0] ? "" : ")", why);
 			if (!opt.quiet || res != CLAIM_HOLDS)
-				fprintf(stderr, "  claim %-11s %s%s%s%s: %s\n", mark, t, cl.case_name[0] ? "" : " [",
-					cl.case_name[0] ? "" : r->cases[c].name, cl.case_name[0] ? "" : "]", why);
+				fprintf(stderr, "  claim %-11s %s%s%s%s: %s\n", mark, t,
+				        cl.case_name[0] ? "" : " [", cl.case_name[0] ? "" : r->cases[c].name,
+				        cl.case_name[0] ? "" : "]", why);
 		}
 		if (!matched)
-			hp_die("%s: claim '%s' names case '%s', which the lesson does not have", opt.spec_path, t,
-			       cl.case_name);
+			hp_die("%s: claim '%s' names case '%s', which the lesson does not have",
+			       opt.spec_path, t, cl.case_name);
 	}
 	if (!o->md.s)
 		bprintf(&o->md, "_This lesson makes no claims._\n");
@@ -642,7 +654,8 @@ static void check_claims(struct results *r, const char *claims_text, struct clai
  * Tables
  */
 
-static const char *default_metrics = "time_ms ns_per_op instructions_per_op instructions allocs alloc_bytes peak_bytes maxrss_kb";
+static const char *default_metrics =
+    "time_ms ns_per_op instructions_per_op instructions allocs alloc_bytes peak_bytes maxrss_kb";
 
 static void table_case(struct results *r, struct lcase *c, const char *metrics, struct buf *b)
 {
@@ -654,14 +667,16 @@ static void table_case(struct results *r, struct lcase *c, const char *metrics, 
 		bprintf(b, "; instructions counted with `%s`", c->count_args);
 	bprintf(b, "\n\n");
 	if (!c->equivalent) {
-		bprintf(b, "**The variants' outputs differ: nothing was timed.** An optimization that changes the "
-			   "answer is a bug.\n\n%s\n",
-			c->failures);
+		bprintf(
+		    b,
+		    "**The variants' outputs differ: nothing was timed.** An optimization that changes the "
+		    "answer is a bug.\n\n%s\n",
+		    c->failures);
 		free(copy);
 		return;
 	}
 	bprintf(b, "| metric | %s | %s | change (95%% CI) | p | verdict |\n", r->variants[0],
-		r->nvariants == 2 ? (opt.label ? opt.label : r->variants[1]) : "variant");
+	        r->nvariants == 2 ? (opt.label ? opt.label : r->variants[1]) : "variant");
 	bprintf(b, "|:--|--:|--:|--:|--:|:--|\n");
 	for (char *name = strtok_r(copy, " ", &save); name; name = strtok_r(NULL, " ", &save)) {
 		struct series *s = find_series(c, name);
@@ -677,23 +692,24 @@ static void table_case(struct results *r, struct lcase *c, const char *metrics, 
 			fmt_num(bb, sizeof bb, m.med_b);
 			fmt_ratio(ra, sizeof ra, m.ratio);
 			snprintf(label, sizeof label, "%s%s%s%s%s", s->name, s->unit[0] ? " (" : "", s->unit,
-				 s->unit[0] ? ")" : "", s->deterministic ? " ¹" : "");
+			         s->unit[0] ? ")" : "", s->deterministic ? " ¹" : "");
 			if (r->nvariants > 2)
-				snprintf(label + strlen(label), sizeof label - strlen(label), " — %s", r->variants[v]);
+				snprintf(label + strlen(label), sizeof label - strlen(label), " — %s",
+				         r->variants[v]);
 			if (m.deterministic) {
 				bprintf(b, "| %s | %s | %s | ×%s | exact | %s |\n", label, a, bb, ra,
-					hp_verdict_name(m.verdict));
+				        hp_verdict_name(m.verdict));
 				continue;
 			}
 			fmt_p(p, sizeof p, m.c.mwu.p);
 			if (m.c.ratio.ci_ok) {
 				fmt_ratio(lo, sizeof lo, m.c.ratio.lo);
 				fmt_ratio(hi, sizeof hi, m.c.ratio.hi);
-				bprintf(b, "| %s | %s | %s | ×%s (%s–%s) | %s | %s |\n", label, a, bb, ra, lo, hi, p,
-					hp_verdict_name(m.verdict));
+				bprintf(b, "| %s | %s | %s | ×%s (%s–%s) | %s | %s |\n", label, a, bb, ra, lo,
+				        hi, p, hp_verdict_name(m.verdict));
 			} else {
 				bprintf(b, "| %s | %s | %s | ×%s | %s | %s |\n", label, a, bb, ra, p,
-					hp_verdict_name(m.verdict));
+				        hp_verdict_name(m.verdict));
 			}
 			if (m.c.warnings & HP_WARN_WIDE_CI)
 				wide_warned = 1;
@@ -703,12 +719,14 @@ static void table_case(struct results *r, struct lcase *c, const char *metrics, 
 	}
 	bprintf(b, "\n");
 	if (few_warned)
-		bprintf(b, "> **Warning:** fewer than 6 runs per side: no 95%% confidence interval of the median "
-			   "exists, so no verdict can be trusted. Raise `ROUNDS`.\n\n");
+		bprintf(
+		    b, "> **Warning:** fewer than 6 runs per side: no 95%% confidence interval of the median "
+		       "exists, so no verdict can be trusted. Raise `ROUNDS`.\n\n");
 	if (wide_warned)
-		bprintf(b, "> **Note:** a confidence interval is wider than 5%% of its median: this machine was "
-			   "noisy during the run. The verdicts account for it; the deterministic rows (¹) do not "
-			   "depend on it.\n\n");
+		bprintf(
+		    b, "> **Note:** a confidence interval is wider than 5%% of its median: this machine was "
+		       "noisy during the run. The verdicts account for it; the deterministic rows (¹) do not "
+		       "depend on it.\n\n");
 	if (c->nfailures)
 		bprintf(b, "**Failed runs (%d)** — shown, never dropped:\n\n%s\n", c->nfailures, c->failures);
 	free(copy);
@@ -719,11 +737,13 @@ static void tables(struct results *r, const char *metrics, const char *only_case
 	for (int c = 0; c < r->ncases; c++)
 		if (!only_case || !strcmp(only_case, r->cases[c].name))
 			table_case(r, &r->cases[c], metrics, b);
-	bprintf(b, "Medians of %d alternating runs per variant. Change is the ratio %s/%s (Hodges–Lehmann) with "
-		   "its 95%% confidence interval; p from the Mann–Whitney U test; `~` means no significant "
-		   "difference. ¹ Deterministic: counted once (allocations by the LD_PRELOAD counter, "
-		   "instructions by callgrind over the timed section only), identical on every run.\n",
-		r->rounds, r->nvariants == 2 ? (opt.label ? opt.label : r->variants[1]) : "variant", r->variants[0]);
+	bprintf(b,
+	        "Medians of %d alternating runs per variant. Change is the ratio %s/%s (Hodges–Lehmann) with "
+	        "its 95%% confidence interval; p from the Mann–Whitney U test; `~` means no significant "
+	        "difference. ¹ Deterministic: counted once (allocations by the LD_PRELOAD counter, "
+	        "instructions by callgrind over the timed section only), identical on every run.\n",
+	        r->rounds, r->nvariants == 2 ? (opt.label ? opt.label : r->variants[1]) : "variant",
+	        r->variants[0]);
 }
 
 /* ---------------------------------------------------------------------------
@@ -793,9 +813,11 @@ static int charts(struct results *r, const char *primary, const char *slug, cons
 				continue;
 			fmt_num(med, sizeof med, sm.median);
 			/* Bars of one case side by side, one empty slot between cases. */
-			fprintf(f, "%d \"%s\" \"%s\" %.6g %.6g %.6g \"%s %s\" %d\n", c * (r->nvariants + 1) + v,
-				r->cases[c].name, v == r->nvariants - 1 && opt.label ? opt.label : r->variants[v],
-				sm.median / base.median, sm.lo / base.median, sm.hi / base.median, med, s->unit, v + 1);
+			fprintf(f, "%d \"%s\" \"%s\" %.6g %.6g %.6g \"%s %s\" %d\n",
+			        c * (r->nvariants + 1) + v, r->cases[c].name,
+			        v == r->nvariants - 1 && opt.label ? opt.label : r->variants[v],
+			        sm.median / base.median, sm.lo / base.median, sm.hi / base.median, med,
+			        s->unit, v + 1);
 			rows++;
 		}
 	}
@@ -804,8 +826,8 @@ static int charts(struct results *r, const char *primary, const char *slug, cons
 		/* Nothing ran: no chart, and no stale chart of an earlier run either. */
 		for (int svg = 0; svg < 2; svg++) {
 			for (int k = 0; k < 2; k++) {
-				snprintf(out, sizeof out, "%s/%s-%s.%s", opt.img_dir, slug, k ? "runs" : "bars",
-					 svg ? "svg" : "png");
+				snprintf(out, sizeof out, "%s/%s-%s.%s", opt.img_dir, slug,
+				         k ? "runs" : "bars", svg ? "svg" : "png");
 				unlink(out);
 			}
 		}
@@ -831,21 +853,23 @@ static int charts(struct results *r, const char *primary, const char *slug, cons
 	for (int svg = 0; svg < 2; svg++) {
 		const char *ext = svg ? "svg" : "png";
 		snprintf(out, sizeof out, "%s/%s-bars.%s", opt.img_dir, slug, ext);
-		snprintf(vars, sizeof vars,
-			 "datafile='%s/%s-bars.dat'; out='%s'; term='%s'; title='%s'; metric='%s'; variants=%d",
-			 opt.img_dir, slug, out, ext, title, primary, r->nvariants);
+		snprintf(
+		    vars, sizeof vars,
+		    "datafile='%s/%s-bars.dat'; out='%s'; term='%s'; title='%s'; metric='%s'; variants=%d",
+		    opt.img_dir, slug, out, ext, title, primary, r->nvariants);
 		err |= run_gnuplot("bars.gp", vars);
 
 		struct buf names = {0}, cases = {0};
 		for (int v = 0; v < r->nvariants; v++)
-			bprintf(&names, "%s%s", v ? " " : "", v == r->nvariants - 1 && opt.label ? opt.label : r->variants[v]);
+			bprintf(&names, "%s%s", v ? " " : "",
+			        v == r->nvariants - 1 && opt.label ? opt.label : r->variants[v]);
 		for (int c = 0; c < r->ncases; c++)
 			bprintf(&cases, "%s%s", c ? " " : "", r->cases[c].name);
 		snprintf(out, sizeof out, "%s/%s-runs.%s", opt.img_dir, slug, ext);
 		snprintf(vars, sizeof vars,
-			 "datafile='%s/%s-runs.dat'; out='%s'; term='%s'; title='%s'; metric='%s'; "
-			 "variants='%s'; cases='%s'",
-			 opt.img_dir, slug, out, ext, title, primary, names.s, cases.s);
+		         "datafile='%s/%s-runs.dat'; out='%s'; term='%s'; title='%s'; metric='%s'; "
+		         "variants='%s'; cases='%s'",
+		         opt.img_dir, slug, out, ext, title, primary, names.s, cases.s);
 		err |= run_gnuplot("runs.gp", vars);
 		free(names.s);
 		free(cases.s);
@@ -886,7 +910,8 @@ static void write_summary(struct results *r, const char *path)
 				hp_json_write_str(f, lc->s[i].name);
 				fprintf(f, ",\"variant\":");
 				hp_json_write_str(f, r->variants[v]);
-				fprintf(f, ",\"deterministic\":%s,\"naive\":", m.deterministic ? "true" : "false");
+				fprintf(f, ",\"deterministic\":%s,\"naive\":",
+				        m.deterministic ? "true" : "false");
 				json_num(f, m.med_a);
 				fprintf(f, ",\"value\":");
 				json_num(f, m.med_b);
@@ -898,7 +923,8 @@ static void write_summary(struct results *r, const char *path)
 					json_num(f, m.c.ratio.lo);
 					fprintf(f, ",\"hi\":");
 					json_num(f, m.c.ratio.hi);
-					fprintf(f, ",\"ci_ok\":%s,\"p\":", m.c.ratio.ci_ok ? "true" : "false");
+					fprintf(f,
+					        ",\"ci_ok\":%s,\"p\":", m.c.ratio.ci_ok ? "true" : "false");
 					json_num(f, m.c.mwu.p);
 					fprintf(f, ",\"n\":%zu", m.c.b.n);
 				}
@@ -928,34 +954,35 @@ static void machine_block(struct results *r, struct buf *b)
 	jstr(j, m, "date", date, sizeof date);
 	bprintf(b, "| measured on | |\n|:--|:--|\n");
 	bprintf(b, "| CPU | %s, %d cores%s |\n", cpu, (int)hp_json_num(j, hp_json_get(j, m, "cores"), 0),
-		jbool(j, m, "virtualized") ? " (virtual machine)" : "");
+	        jbool(j, m, "virtualized") ? " (virtual machine)" : "");
 	bprintf(b, "| memory | %.1f GiB |\n", hp_json_num(j, hp_json_get(j, m, "mem_gib"), 0));
 	bprintf(b, "| kernel | %s |\n", kernel);
 	bprintf(b, "| compiler | %s |\n", compiler);
 	bprintf(b, "| flags | `%s` |\n", cflags);
 	bprintf(b, "| hardware counters | %s |\n",
-		jbool(j, m, "perf_counters") ? "available (hw_* metrics)"
-					     : "not available on this machine: instructions are counted by callgrind");
+	        jbool(j, m, "perf_counters")
+	            ? "available (hw_* metrics)"
+	            : "not available on this machine: instructions are counted by callgrind");
 	bprintf(b, "| commit | `%s`%s |\n", commit, jbool(j, m, "dirty") ? " with uncommitted changes" : "");
 	bprintf(b, "| date | %s |\n", date);
 	bprintf(b, "| size, rounds | `%s`, %d rounds after %d warm-up, variants alternating |\n", r->size,
-		r->rounds, (int)hp_json_num(j, hp_json_get(j, 0, "warmup"), 0));
+	        r->rounds, (int)hp_json_num(j, hp_json_get(j, 0, "warmup"), 0));
 	bprintf(b, "\nReproduce with `make %s-compare` (`SIZE=`, `ROUNDS=` to change the run).\n", r->id);
 }
 
 static void profile_block(const char *tool, const char *variant, const char *case_name, struct results *r,
-			  const char *profile_dir, struct buf *b)
+                          const char *profile_dir, struct buf *b)
 {
 	char path[1024];
 	size_t len;
 	char *text;
 
 	snprintf(path, sizeof path, "%s/%s-%s-%s.txt", profile_dir, tool, variant,
-		 case_name ? case_name : r->cases[0].name);
+	         case_name ? case_name : r->cases[0].name);
 	text = slurp(path, &len);
 	if (!text) {
-		bprintf(b, "> _No %s profile of %s yet: run `make %s-profile` to produce it._\n", tool, variant,
-			r->id);
+		bprintf(b, "> _No %s profile of %s yet: run `make %s-profile` to produce it._\n", tool,
+		        variant, r->id);
 		return;
 	}
 	/* An excerpt: the profile target already trims; cap it again so a page stays readable. */
@@ -997,9 +1024,10 @@ static void limits_block(struct results *r, const char *ceiling, struct buf *b)
 	int lcores = (int)hp_json_num(&j, hp_json_get(&j, lm, "cores"), 0);
 	int rcores = (int)hp_json_num(&r->j, hp_json_get(&r->j, r->machine, "cores"), 0);
 	if (strcmp(lcpu, rcpu) || lcores != rcores)
-		bprintf(b, "> **Note:** these ceilings were measured on another machine (%s, %d cores) than the "
-			   "results (%s, %d cores): run `make limits` on this one.\n\n",
-			lcpu, lcores, rcpu, rcores);
+		bprintf(b,
+		        "> **Note:** these ceilings were measured on another machine (%s, %d cores) than the "
+		        "results (%s, %d cores): run `make limits` on this one.\n\n",
+		        lcpu, lcores, rcpu, rcores);
 	int any = 0;
 	for (char *item = strtok_r(copy, " ", &save); item; item = strtok_r(NULL, " ", &save)) {
 		char *colon = strchr(item, ':'), *lname = colon ? colon + 1 : item;
@@ -1013,7 +1041,8 @@ static void limits_block(struct results *r, const char *ceiling, struct buf *b)
 			}
 		}
 		if (!any++)
-			bprintf(b, "| this machine's ceiling | value | the lesson's optimized variant |\n|:--|--:|:--|\n");
+			bprintf(b, "| this machine's ceiling | value | the lesson's optimized variant "
+			           "|\n|:--|--:|:--|\n");
 		char v[32];
 		fmt_num(v, sizeof v, value);
 		bprintf(b, "| `%s`: %s | %s %s | ", lname, method[0] ? method : "not measured", v, unit);
@@ -1032,7 +1061,8 @@ static void limits_block(struct results *r, const char *ceiling, struct buf *b)
 				char mv[32], ra[32];
 				fmt_num(mv, sizeof mv, sm.median);
 				fmt_ratio(ra, sizeof ra, sm.median / value);
-				bprintf(b, "%s: %s %s = ×%s the ceiling; ", r->cases[c].name, mv, s->unit, ra);
+				bprintf(b, "%s: %s %s = ×%s the ceiling; ", r->cases[c].name, mv, s->unit,
+				        ra);
 			}
 		}
 		bprintf(b, "|\n");
@@ -1070,27 +1100,29 @@ static void headline(struct results *r, const char *primary, char *out, size_t c
 		fmt_ratio(lo, sizeof lo, m.c.ratio.lo);
 		fmt_ratio(hi, sizeof hi, m.c.ratio.hi);
 		snprintf(out, cap, "%s%s%s ×%s (95%% CI %s–%s), %s", r->ncases > 1 ? c->name : "",
-			 r->ncases > 1 ? ": " : "", primary, ra, lo, hi, hp_verdict_name(m.verdict));
+		         r->ncases > 1 ? ": " : "", primary, ra, lo, hi, hp_verdict_name(m.verdict));
 	} else {
-		snprintf(out, cap, "%s%s%s ×%s, %s", r->ncases > 1 ? c->name : "", r->ncases > 1 ? ": " : "", primary,
-			 ra, hp_verdict_name(m.verdict));
+		snprintf(out, cap, "%s%s%s ×%s, %s", r->ncases > 1 ? c->name : "", r->ncases > 1 ? ": " : "",
+		         primary, ra, hp_verdict_name(m.verdict));
 	}
 }
 
-static void marker(const char *m, size_t n, struct results *r, struct hp_spec *spec, struct claims_outcome *co,
-		   const char *slug, struct buf *b)
+static void marker(const char *m, size_t n, struct results *r, struct hp_spec *spec,
+                   struct claims_outcome *co, const char *slug, struct buf *b)
 {
 	char words[4][64] = {{0}};
 	char inner[256];
 	int nw = 0;
 
 	snprintf(inner, sizeof inner, "%.*s", (int)n, m);
-	for (char *save = NULL, *t = strtok_r(inner, " \t", &save); t && nw < 4; t = strtok_r(NULL, " \t", &save))
+	for (char *save = NULL, *t = strtok_r(inner, " \t", &save); t && nw < 4;
+	     t = strtok_r(NULL, " \t", &save))
 		snprintf(words[nw++], sizeof words[0], "%s", t);
 	const char *title = hp_spec_get(spec, "title", r->id);
 
 	if (!strcmp(words[0], "table")) {
-		tables(r, *hp_spec_get(spec, "metrics", "") ? hp_spec_get(spec, "metrics", "") : default_metrics,
+		tables(r,
+		       *hp_spec_get(spec, "metrics", "") ? hp_spec_get(spec, "metrics", "") : default_metrics,
 		       nw > 1 ? words[1] : NULL, b);
 	} else if (!strcmp(words[0], "chart") && (!strcmp(words[1], "bars") || !strcmp(words[1], "runs"))) {
 		char path[600];
@@ -1100,16 +1132,16 @@ static void marker(const char *m, size_t n, struct results *r, struct hp_spec *s
 			return;
 		}
 		bprintf(b, "![%s: %s, %s](img/%s-%s.svg)\n", title, hp_spec_get(spec, "primary", "time_ms"),
-			!strcmp(words[1], "bars") ? "median relative to naive with 95% CI whiskers"
-						   : "every timed run in order",
-			slug, words[1]);
+		        !strcmp(words[1], "bars") ? "median relative to naive with 95% CI whiskers"
+		                                  : "every timed run in order",
+		        slug, words[1]);
 	} else if (!strcmp(words[0], "chart") && !strcmp(words[1], "heap")) {
 		char path[600];
 		const char *cname = nw > 2 ? words[2] : r->cases[0].name;
 		snprintf(path, sizeof path, "%s/%s-heap-%s.svg", opt.img_dir, slug, cname);
 		if (access(path, R_OK) == 0)
-			bprintf(b, "![%s: heap over time (massif), case %s](img/%s-heap-%s.svg)\n", title, cname, slug,
-				cname);
+			bprintf(b, "![%s: heap over time (massif), case %s](img/%s-heap-%s.svg)\n", title,
+			        cname, slug, cname);
 		else
 			bprintf(b, "> _No heap timeline yet: run `make %s-profile` to produce it._\n", r->id);
 	} else if (!strcmp(words[0], "claims")) {
@@ -1121,7 +1153,8 @@ static void marker(const char *m, size_t n, struct results *r, struct hp_spec *s
 	} else if (!strcmp(words[0], "profile") && nw >= 3) {
 		profile_block(words[1], words[2], nw > 3 ? words[3] : NULL, r, opt.profile_dir, b);
 	} else {
-		hp_die("%s/README.md: unknown marker <!-- hp:%.*s -->", hp_spec_get(spec, "dir", "?"), (int)n, m);
+		hp_die("%s/README.md: unknown marker <!-- hp:%.*s -->", hp_spec_get(spec, "dir", "?"), (int)n,
+		       m);
 	}
 }
 
@@ -1140,10 +1173,13 @@ static void write_page(struct results *r, struct hp_spec *spec, struct claims_ou
 
 	headline(r, hp_spec_get(spec, "primary", "time_ms"), head, sizeof head);
 	const char *num = strncmp(dir, "chapters/", 9) ? NULL : dir + 9;
-	bprintf(&b, "---\ntitle: \"%s\"\nlesson: %s\nid: %s\norder: %d\nheadline: \"%s\"\nclaims: \"%d/%d hold\"\n---\n\n",
-		hp_spec_get(spec, "title", r->id), dir, r->id, num ? atoi(num) : 100, head, co->held, co->checked);
+	bprintf(&b,
+	        "---\ntitle: \"%s\"\nlesson: %s\nid: %s\norder: %d\nheadline: \"%s\"\nclaims: \"%d/%d "
+	        "hold\"\n---\n\n",
+	        hp_spec_get(spec, "title", r->id), dir, r->id, num ? atoi(num) : 100, head, co->held,
+	        co->checked);
 	bprintf(&b, "<!-- Generated by hp-report from %s and %s. Edit the README, not this page. -->\n\n",
-		opt.results_path, readme);
+	        opt.results_path, readme);
 
 	/* Skip the README's own first-level title: the front matter's title replaces it. */
 	char *p = text;
@@ -1241,13 +1277,15 @@ int main(int argc, char **argv)
 		hp_die("cannot read %s: %s", opt.spec_path, strerror(-err));
 	load_results(&r, opt.results_path);
 	if (!opt.profile_dir) {
-		snprintf(profile_dir, sizeof profile_dir, "results/%s/profile", hp_spec_get(&spec, "dir", ""));
+		snprintf(profile_dir, sizeof profile_dir, "results/%s/profile",
+		         hp_spec_get(&spec, "dir", ""));
 		opt.profile_dir = profile_dir;
 	}
 
 	for (int c = 0; c < r.ncases; c++)
 		if (!r.cases[c].equivalent) {
-			fprintf(stderr, "hp-report: %s, case %s: the variants' outputs differ\n", r.id, r.cases[c].name);
+			fprintf(stderr, "hp-report: %s, case %s: the variants' outputs differ\n", r.id,
+			        r.cases[c].name);
 			status = 1;
 		}
 	if (r.failures) {
@@ -1261,7 +1299,9 @@ int main(int argc, char **argv)
 
 	if (!opt.quiet) {
 		struct buf t = {0};
-		tables(&r, *hp_spec_get(&spec, "metrics", "") ? hp_spec_get(&spec, "metrics", "") : default_metrics,
+		tables(&r,
+		       *hp_spec_get(&spec, "metrics", "") ? hp_spec_get(&spec, "metrics", "")
+		                                          : default_metrics,
 		       NULL, &t);
 		printf("\n%s\n", t.s);
 		free(t.s);
@@ -1270,15 +1310,16 @@ int main(int argc, char **argv)
 		write_summary(&r, opt.summary);
 	if (opt.out) {
 		const char *slug = slug_of(opt.out);
-		if (charts(&r, hp_spec_get(&spec, "primary", "time_ms"), slug, hp_spec_get(&spec, "title", r.id)))
+		if (charts(&r, hp_spec_get(&spec, "primary", "time_ms"), slug,
+		           hp_spec_get(&spec, "title", r.id)))
 			hp_die("gnuplot failed to draw the charts of %s", r.id);
 		write_page(&r, &spec, &co, slug);
 		if (!opt.quiet)
 			fprintf(stderr, "hp-report: wrote %s\n", opt.out);
 	}
 	fflush(stderr);
-	printf("claims: %d of %d hold%s%s\n", co.held, co.checked, co.not_checked ? ", timing claims not checked" : "",
-	       co.failed ? " — FAILED" : "");
+	printf("claims: %d of %d hold%s%s\n", co.held, co.checked,
+	       co.not_checked ? ", timing claims not checked" : "", co.failed ? " — FAILED" : "");
 
 	free(co.md.s);
 	release_results(&r);

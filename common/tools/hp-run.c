@@ -60,8 +60,8 @@ struct metric {
 
 struct run {
 	int ok;
-	char status[96];        /* "ok", "exit 3", "signal 11 (Segmentation fault)", "timeout after 60 s" */
-	char *stderr_tail;      /* owned; NULL when ok */
+	char status[96];   /* "ok", "exit 3", "signal 11 (Segmentation fault)", "timeout after 60 s" */
+	char *stderr_tail; /* owned; NULL when ok */
 	int nmetrics;
 	struct metric m[MAX_METRICS];
 };
@@ -72,7 +72,7 @@ struct options {
 	const char *out;
 	const char *alloc_so;
 	const char *seed;
-	const char *extra_args;     /* appended to every run: tests use it for --size N */
+	const char *extra_args; /* appended to every run: tests use it for --size N */
 	int rounds, warmup;
 	int equivalence_only;
 	int no_count;
@@ -171,8 +171,8 @@ struct exec_result {
  * environment variables, wait at most timeout_s. The wait uses a pidfd and
  * poll(), so the runner sleeps instead of polling while the variant runs.
  */
-static void exec_variant(char **argv, const char *out_path, const char *err_path, char **env, double timeout_s,
-			 struct exec_result *r)
+static void exec_variant(char **argv, const char *out_path, const char *err_path, char **env,
+                         double timeout_s, struct exec_result *r)
 {
 	uint64_t t0, t1;
 	pid_t pid;
@@ -227,7 +227,7 @@ static void exec_variant(char **argv, const char *out_path, const char *err_path
 		snprintf(r->status, sizeof r->status, "exit %d", WEXITSTATUS(status));
 	} else if (WIFSIGNALED(status)) {
 		snprintf(r->status, sizeof r->status, "signal %d (%s)", WTERMSIG(status),
-			 signal_name(WTERMSIG(status)));
+		         signal_name(WTERMSIG(status)));
 	}
 }
 
@@ -279,7 +279,8 @@ static int read_report(const char *path, struct run *run, const char *who)
 		    hp_json_str(&j, hp_json_get(&j, 0, "name"), name, sizeof name) <= 0 ||
 		    hp_json_get(&j, 0, "value") == HP_JSON_NONE ||
 		    j.tok[hp_json_get(&j, 0, "value")].type != HP_JSON_NUMBER) {
-			fprintf(stderr, "hp-run: %s: report line %zu is not a metric: %.120s\n", who, lineno, line);
+			fprintf(stderr, "hp-run: %s: report line %zu is not a metric: %.120s\n", who, lineno,
+			        line);
 			err = -EINVAL;
 			hp_json_release(&j);
 			continue;
@@ -289,7 +290,7 @@ static int read_report(const char *path, struct run *run, const char *who)
 		if (hp_json_str(&j, hp_json_get(&j, 0, "better"), better, sizeof better) < 0)
 			snprintf(better, sizeof better, "lower");
 		add_metric(run, name, hp_json_num(&j, hp_json_get(&j, 0, "value"), 0), unit,
-			   !strcmp(better, "higher"));
+		           !strcmp(better, "higher"));
 		hp_json_release(&j);
 	}
 	free(text);
@@ -320,7 +321,7 @@ enum run_mode {
  * file is kept at out_keep for the comparison.
  */
 static void run_variant(struct lesson *l, int v, const char *args, enum run_mode mode, struct run *run,
-			const char *out_keep)
+                        const char *out_keep)
 {
 	char *argv[MAX_ARGS];
 	char *env[4] = {NULL};
@@ -339,7 +340,8 @@ static void run_variant(struct lesson *l, int v, const char *args, enum run_mode
 	unlink(cgout);
 
 	if (mode == RUN_COUNT) {
-		static char vg[] = "/usr/bin/valgrind", tool[] = "--tool=callgrind", atstart[] = "--collect-atstart=no";
+		static char vg[] = "/usr/bin/valgrind", tool[] = "--tool=callgrind",
+		            atstart[] = "--collect-atstart=no";
 		static char cgopt[600];
 		snprintf(cgopt, sizeof cgopt, "--callgrind-out-file=%s", cgout);
 		argv[argc++] = vg;
@@ -374,10 +376,10 @@ static void run_variant(struct lesson *l, int v, const char *args, enum run_mode
 	}
 	if (mode == RUN_TIMED) {
 		add_metric(run, "wall_ms", r.wall_ms, "ms", 0);
-		add_metric(run, "user_ms", (double)r.ru.ru_utime.tv_sec * 1e3 + (double)r.ru.ru_utime.tv_usec / 1e3,
-			   "ms", 0);
-		add_metric(run, "sys_ms", (double)r.ru.ru_stime.tv_sec * 1e3 + (double)r.ru.ru_stime.tv_usec / 1e3,
-			   "ms", 0);
+		add_metric(run, "user_ms",
+		           (double)r.ru.ru_utime.tv_sec * 1e3 + (double)r.ru.ru_utime.tv_usec / 1e3, "ms", 0);
+		add_metric(run, "sys_ms",
+		           (double)r.ru.ru_stime.tv_sec * 1e3 + (double)r.ru.ru_stime.tv_usec / 1e3, "ms", 0);
 		add_metric(run, "maxrss_kb", (double)r.ru.ru_maxrss, "KiB", 0);
 		add_metric(run, "ctx_switches", (double)(r.ru.ru_nvcsw + r.ru.ru_nivcsw), "switches", 0);
 	}
@@ -395,7 +397,8 @@ static void run_variant(struct lesson *l, int v, const char *args, enum run_mode
 				add_metric(run, "instructions_per_op", ir / ops->value, "instr", 0);
 		} else {
 			run->ok = 0;
-			snprintf(run->status, sizeof run->status, "no callgrind totals (is valgrind installed?)");
+			snprintf(run->status, sizeof run->status,
+			         "no callgrind totals (is valgrind installed?)");
 			run->stderr_tail = tail_of(err);
 		}
 		free(text);
@@ -430,7 +433,7 @@ static void show_difference(const char *name_a, const char *a, const char *name_
  * when they are equivalent. runs[v] receives each variant's run.
  */
 static int check_equivalence(struct lesson *l, const char *args, const char *case_name, struct run *runs,
-			     char **digest)
+                             char **digest)
 {
 	char *outs[MAX_VARIANTS];
 	size_t lens[MAX_VARIANTS];
@@ -443,15 +446,15 @@ static int check_equivalence(struct lesson *l, const char *args, const char *cas
 		run_variant(l, v, args, RUN_EQUIVALENCE, &runs[v], path);
 		outs[v] = read_file(path, &lens[v]);
 		if (!runs[v].ok) {
-			fprintf(stderr, "hp-run: %s: %s failed (%s) with: %s\n%s", l->id, l->variants[v], runs[v].status,
-				args, runs[v].stderr_tail ? runs[v].stderr_tail : "");
+			fprintf(stderr, "hp-run: %s: %s failed (%s) with: %s\n%s", l->id, l->variants[v],
+			        runs[v].status, args, runs[v].stderr_tail ? runs[v].stderr_tail : "");
 			equivalent = 0;
 		}
 	}
 	for (int v = 1; v < l->nvariants && equivalent; v++) {
 		if (lens[v] != lens[0] || memcmp(outs[v], outs[0], lens[0])) {
-			fprintf(stderr, "hp-run: %s, case %s: %s and %s print different output for: %s\n", l->id,
-				case_name, l->variants[0], l->variants[v], args);
+			fprintf(stderr, "hp-run: %s, case %s: %s and %s print different output for: %s\n",
+			        l->id, case_name, l->variants[0], l->variants[v], args);
 			show_difference(l->variants[0], outs[0], l->variants[v], outs[v]);
 			equivalent = 0;
 		}
@@ -511,7 +514,8 @@ static void progress_step(struct progress *p, const char *id, const char *what)
 
 	p->done++;
 	if (p->tty)
-		fprintf(stderr, "\r\033[K  %-10s run %d/%d  %-40.40s ETA %3.0f s", id, p->done, p->total, what, eta);
+		fprintf(stderr, "\r\033[K  %-10s run %d/%d  %-40.40s ETA %3.0f s", id, p->done, p->total,
+		        what, eta);
 }
 
 static void progress_note(struct progress *p, const char *fmt, ...)
@@ -571,7 +575,8 @@ static void parse_options(int argc, char **argv)
 			opt.rounds = atoi(argv[++i]);
 		else if (!strcmp(a, "--warmup") && val)
 			opt.warmup = atoi(argv[++i]);
-		else if (!strcmp(a, "--variant") && val && strchr(val, '=') && opt.nvariant_overrides < MAX_VARIANTS)
+		else if (!strcmp(a, "--variant") && val && strchr(val, '=') &&
+		         opt.nvariant_overrides < MAX_VARIANTS)
 			opt.variant_override[opt.nvariant_overrides++] = argv[++i];
 		else if (!strcmp(a, "--equivalence-only"))
 			opt.equivalence_only = 1;
@@ -596,8 +601,8 @@ static void load_lesson(struct lesson *l)
 		hp_die("cannot read the lesson spec %s: %s (run make first)", opt.spec_path, strerror(-err));
 	l->dir = hp_spec_get(&l->spec, "dir", "?");
 	l->id = hp_spec_get(&l->spec, "id", l->dir);
-	l->nvariants = split_words(hp_spec_get(&l->spec, "variants", "naive optimized"), l->variants, MAX_VARIANTS,
-				   "variants");
+	l->nvariants = split_words(hp_spec_get(&l->spec, "variants", "naive optimized"), l->variants,
+	                           MAX_VARIANTS, "variants");
 	l->ncases = split_words(hp_spec_get(&l->spec, "cases", "main"), l->cases, MAX_CASES, "cases");
 	if (l->nvariants < 2)
 		hp_die("%s: a lesson needs at least two variants", l->dir);
@@ -605,7 +610,8 @@ static void load_lesson(struct lesson *l)
 		l->bins[v] = hp_spec_get2(&l->spec, "bin_", l->variants[v], NULL);
 		for (int k = 0; k < opt.nvariant_overrides; k++) {
 			size_t n = strcspn(opt.variant_override[k], "=");
-			if (strlen(l->variants[v]) == n && !strncmp(opt.variant_override[k], l->variants[v], n))
+			if (strlen(l->variants[v]) == n &&
+			    !strncmp(opt.variant_override[k], l->variants[v], n))
 				l->bins[v] = opt.variant_override[k] + n + 1;
 		}
 		if (!l->bins[v] || access(l->bins[v], X_OK))
@@ -682,9 +688,9 @@ int main(int argc, char **argv)
 	prog.tty = isatty(2);
 	prog.t_start = hp_now_ns();
 	prog.total = l.ncases * l.nvariants *
-		     (1 + (opt.equivalence_only ? 0 : (opt.no_count ? 0 : 1) + opt.warmup + opt.rounds));
+	             (1 + (opt.equivalence_only ? 0 : (opt.no_count ? 0 : 1) + opt.warmup + opt.rounds));
 	progress_note(&prog, "hp-run: %s, size %s (%s), %d rounds, %d cases x %d variants", l.id, opt.size,
-		      l.size_args, opt.equivalence_only ? 0 : opt.rounds, l.ncases, l.nvariants);
+	              l.size_args, opt.equivalence_only ? 0 : opt.rounds, l.ncases, l.nvariants);
 
 	if (out) {
 		fputs("{\"lesson\":", out);
@@ -694,7 +700,7 @@ int main(int argc, char **argv)
 		fputs(",\"size\":", out);
 		hp_json_write_str(out, opt.size);
 		fprintf(out, ",\"rounds\":%d,\"warmup\":%d,\"order\":\"alternating (ABBA)\",\"machine\":",
-			opt.rounds, opt.warmup);
+		        opt.rounds, opt.warmup);
 		hp_machine_write_json(&machine, out);
 		fputs(",\"variants\":[", out);
 		for (int v = 0; v < l.nvariants; v++) {
@@ -722,9 +728,9 @@ int main(int argc, char **argv)
 				progress_step(&prog, l.id, "counting instructions (callgrind)");
 				run_variant(&l, v, cargs, RUN_COUNT, &cnt[v], NULL);
 				if (!cnt[v].ok) {
-					progress_note(&prog, "hp-run: %s: %s: callgrind run failed (%s)\n%s", l.id,
-						      l.variants[v], cnt[v].status,
-						      cnt[v].stderr_tail ? cnt[v].stderr_tail : "");
+					progress_note(&prog, "hp-run: %s: %s: callgrind run failed (%s)\n%s",
+					              l.id, l.variants[v], cnt[v].status,
+					              cnt[v].stderr_tail ? cnt[v].stderr_tail : "");
 					failures++;
 				}
 			}
@@ -744,13 +750,15 @@ int main(int argc, char **argv)
 			}
 			fputs(",\"deterministic\":{", out);
 			for (int v = 0; v < l.nvariants; v++) {
-				/* One object per variant: the allocation metrics and the instruction count. */
+				/* One object per variant: the allocation metrics and the instruction count.
+				 */
 				struct run merged = {0};
 				static const char *from_eq[] = {"allocs", "alloc_bytes", "peak_bytes"};
 				for (size_t k = 0; k < sizeof from_eq / sizeof *from_eq; k++) {
 					const struct metric *m = find_metric(&eq[v], from_eq[k]);
 					if (m)
-						add_metric(&merged, m->name, m->value, m->unit, m->higher_better);
+						add_metric(&merged, m->name, m->value, m->unit,
+						           m->higher_better);
 				}
 				if (counted) {
 					const struct metric *m = find_metric(&cnt[v], "instructions");
@@ -807,15 +815,16 @@ int main(int argc, char **argv)
 					int v = round % 2 ? l.nvariants - 1 - k : k;
 					struct run r;
 					char what[96];
-					snprintf(what, sizeof what, "%s round %d/%d %s", l.cases[c], round + 1,
-						 opt.rounds, l.variants[v]);
+					snprintf(what, sizeof what, "%s round %d/%d %s", l.cases[c],
+					         round + 1, opt.rounds, l.variants[v]);
 					progress_step(&prog, l.id, what);
 					run_variant(&l, v, args, RUN_TIMED, &r, NULL);
 					if (!r.ok) {
 						failures++;
-						progress_note(&prog, "hp-run: %s: %s round %d failed (%s)\n%s", l.id,
-							      l.variants[v], round + 1, r.status,
-							      r.stderr_tail ? r.stderr_tail : "");
+						progress_note(&prog,
+						              "hp-run: %s: %s round %d failed (%s)\n%s", l.id,
+						              l.variants[v], round + 1, r.status,
+						              r.stderr_tail ? r.stderr_tail : "");
 					}
 					if (out) {
 						fputs(first ? "" : ",", out);
@@ -838,8 +847,8 @@ int main(int argc, char **argv)
 			hp_die("cannot write %s: %s", opt.out, strerror(errno));
 	}
 	progress_note(&prog, "hp-run: %s: %s in %.1f s%s%s", l.id, failures ? "FAILED" : "done",
-		      (double)(hp_now_ns() - prog.t_start) / 1e9, opt.out ? ", results in " : "",
-		      opt.out ? opt.out : "");
+	              (double)(hp_now_ns() - prog.t_start) / 1e9, opt.out ? ", results in " : "",
+	              opt.out ? opt.out : "");
 	for (int v = 0; v < l.nvariants; v++)
 		free(l.variants[v]);
 	for (int c = 0; c < l.ncases; c++)

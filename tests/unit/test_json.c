@@ -43,7 +43,7 @@ static void parses_a_results_like_document(void **state)
 {
 	struct hp_json j;
 	const char *doc = "{\"lesson\":\"chapters/01\",\"rounds\":10,\"ok\":true,\"none\":null,"
-			  "\"cases\":[{\"name\":\"a\",\"x\":[1,2.5,-3e2]},{\"name\":\"b\"}]}";
+	                  "\"cases\":[{\"name\":\"a\",\"x\":[1,2.5,-3e2]},{\"name\":\"b\"}]}";
 	char buf[32];
 
 	assert_int_equal(parse(&j, doc), 0);
@@ -86,8 +86,9 @@ static void unescapes_strings(void **state)
 static void rejects_malformed_documents(void **state)
 {
 	static const char *bad[] = {
-		"", "{", "[1,]", "{\"a\"}", "{\"a\":}", "{a:1}", "01", "1.", "-", "1e", "tru", "nul",
-		"\"abc", "\"a\\x\"", "\"\\u12\"", "[1 2]", "{\"a\":1,}", "1 2", "\"\x01\"", "0x10", "inf",
+	    "",          "{",     "[1,]",       "{\"a\"}", "{\"a\":}", "{a:1}", "01",
+	    "1.",        "-",     "1e",         "tru",     "nul",      "\"abc", "\"a\\x\"",
+	    "\"\\u12\"", "[1 2]", "{\"a\":1,}", "1 2",     "\"\x01\"", "0x10",  "inf",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		struct hp_json j;
@@ -126,11 +127,9 @@ static void reports_error_offset(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(parses_a_results_like_document),
-		cmocka_unit_test(unescapes_strings),
-		cmocka_unit_test(rejects_malformed_documents),
-		cmocka_unit_test(limits_nesting_depth),
-		cmocka_unit_test(reports_error_offset),
+	    cmocka_unit_test(parses_a_results_like_document), cmocka_unit_test(unescapes_strings),
+	    cmocka_unit_test(rejects_malformed_documents),    cmocka_unit_test(limits_nesting_depth),
+	    cmocka_unit_test(reports_error_offset),
 	};
 	return cmocka_run_group_tests_name("json", tests, NULL, NULL);
 }

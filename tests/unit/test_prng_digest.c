@@ -20,9 +20,9 @@ static void digest_known_vectors(void **state)
 		const char *in;
 		const char *hex;
 	} v[] = {
-		{"", "cbf29ce484222325"},
-		{"a", "af63dc4c8601ec8c"},
-		{"foobar", "85944171f73967e8"},
+	    {"", "cbf29ce484222325"},
+	    {"a", "af63dc4c8601ec8c"},
+	    {"foobar", "85944171f73967e8"},
 	};
 	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
 		struct hp_digest d;
@@ -118,12 +118,9 @@ static void prng_double_in_unit_interval(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(digest_known_vectors),
-		cmocka_unit_test(digest_u64_is_little_endian_bytes),
-		cmocka_unit_test(prng_sequence_is_pinned),
-		cmocka_unit_test(prng_first_values_for_seed_1),
-		cmocka_unit_test(prng_below_stays_in_range),
-		cmocka_unit_test(prng_double_in_unit_interval),
+	    cmocka_unit_test(digest_known_vectors),      cmocka_unit_test(digest_u64_is_little_endian_bytes),
+	    cmocka_unit_test(prng_sequence_is_pinned),   cmocka_unit_test(prng_first_values_for_seed_1),
+	    cmocka_unit_test(prng_below_stays_in_range), cmocka_unit_test(prng_double_in_unit_interval),
 	};
 	return cmocka_run_group_tests_name("prng and digest", tests, NULL, NULL);
 }

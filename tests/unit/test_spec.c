@@ -32,11 +32,11 @@ static void reads_keys_values_and_quotes(void **state)
 {
 	struct hp_spec s;
 	const char *path = write_tmp("dir='chapters/01-object-pool'\n"
-				     " variants='naive optimized'\n"
-				     "# a comment\n\n"
-				     "empty=''\n"
-				     "go='append'\\''s growth'\n"
-				     "bin_naive='build/x/naive'\n");
+	                             " variants='naive optimized'\n"
+	                             "# a comment\n\n"
+	                             "empty=''\n"
+	                             "go='append'\\''s growth'\n"
+	                             "bin_naive='build/x/naive'\n");
 
 	assert_int_equal(hp_spec_load(&s, path), 0);
 	assert_int_equal(s.n, 5);
@@ -73,9 +73,9 @@ static void missing_file_is_an_errno(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(reads_keys_values_and_quotes),
-		cmocka_unit_test(rejects_malformed_lines),
-		cmocka_unit_test(missing_file_is_an_errno),
+	    cmocka_unit_test(reads_keys_values_and_quotes),
+	    cmocka_unit_test(rejects_malformed_lines),
+	    cmocka_unit_test(missing_file_is_an_errno),
 	};
 	return cmocka_run_group_tests_name("spec", tests, NULL, NULL);
 }

@@ -27,9 +27,9 @@ struct hp_json_tok {
 	enum hp_json_type type;
 	const char *s; /* strings: the bytes between the quotes; others: the token text */
 	size_t len;
-	double num;    /* numbers */
-	size_t size;   /* arrays: elements; objects: key/value pairs */
-	size_t end;    /* index just past this token's subtree */
+	double num;  /* numbers */
+	size_t size; /* arrays: elements; objects: key/value pairs */
+	size_t end;  /* index just past this token's subtree */
 };
 
 struct hp_json {

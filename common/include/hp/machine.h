@@ -15,12 +15,12 @@ struct hp_machine {
 	double mem_gib;
 	char kernel[200];
 	int virtualized;
-	int perf_counters;  /* 1 when hardware counters can be opened */
+	int perf_counters; /* 1 when hardware counters can be opened */
 	char compiler[160];
 	char cflags[512];
 	char commit[48];
 	int dirty;
-	char date[32];      /* UTC, ISO 8601 */
+	char date[32]; /* UTC, ISO 8601 */
 };
 
 /* cflags: the compile command the variants were built with (its first word names the compiler). */

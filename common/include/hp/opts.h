@@ -14,11 +14,11 @@
  * lesson.mk must not silently run the default workload.
  */
 struct hp_opts {
-	uint64_t size;      /* default 1000 */
-	uint64_t seed;      /* default 1 */
-	unsigned threads;   /* default 1 */
-	double duration;    /* seconds; default 0 = not used */
-	int argc;           /* the arguments, kept for hp_opts_str() */
+	uint64_t size;    /* default 1000 */
+	uint64_t seed;    /* default 1 */
+	unsigned threads; /* default 1 */
+	double duration;  /* seconds; default 0 = not used */
+	int argc;         /* the arguments, kept for hp_opts_str() */
 	char **argv;
 };
 

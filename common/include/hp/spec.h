@@ -9,13 +9,14 @@
  * parser of lesson.mk; the tools read this file instead.
  */
 struct hp_spec {
-	char *text;   /* the file, owned; keys and values point into it */
+	char *text; /* the file, owned; keys and values point into it */
 	size_t n;
 	const char **keys;
 	const char **values;
 };
 
-/* Load and parse path. Returns 0, -errno, or -EINVAL (a message names the line). Release with hp_spec_release(). */
+/* Load and parse path. Returns 0, -errno, or -EINVAL (a message names the line). Release with
+ * hp_spec_release(). */
 int hp_spec_load(struct hp_spec *s, const char *path);
 void hp_spec_release(struct hp_spec *s);
 

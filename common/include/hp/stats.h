@@ -63,7 +63,7 @@ struct hp_ratio {
 int hp_stats_ratio(const double *a, size_t na, const double *b, size_t nb, struct hp_ratio *out);
 
 enum hp_verdict {
-	HP_VERDICT_SAME,   /* "~": no significant difference */
+	HP_VERDICT_SAME, /* "~": no significant difference */
 	HP_VERDICT_BETTER,
 	HP_VERDICT_WORSE,
 };
@@ -90,7 +90,7 @@ struct hp_comparison {
 	unsigned warnings;
 };
 int hp_stats_compare(const double *a, size_t na, const double *b, size_t nb, enum hp_better better,
-		     struct hp_comparison *out);
+                     struct hp_comparison *out);
 
 /* "better", "worse" or "~". */
 const char *hp_verdict_name(enum hp_verdict v);
