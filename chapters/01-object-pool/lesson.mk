@@ -27,7 +27,7 @@ lesson_args_default := --size 200000
 lesson_args_large := --size 2000000
 lesson_rounds := 15
 lesson_timeout := 30
-lesson_metrics := time_ms ns_per_op allocs alloc_bytes instructions_per_op peak_bytes maxrss_kb
+lesson_metrics := time_ms ns_per_op allocs allocs_per_op alloc_bytes instructions_per_op peak_bytes maxrss_kb
 lesson_primary := time_ms
 lesson_claims := allocs: optimized <= naive / 100 ; requests.instructions: optimized <= 0.85 * naive ; tiny.instructions: optimized >= 0.85 * naive ; requests.time_ms: optimized < naive
 lesson_exercise_claims := requests.allocs: optimized <= naive / 100 ; requests.instructions: optimized <= 0.9 * naive

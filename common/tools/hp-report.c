@@ -508,8 +508,8 @@ static int parse_claim(const char *text, struct claim *cl)
 /* The metrics of the counting runs (hp-run): exact, so checked at every size. */
 static int is_deterministic_name(const char *name)
 {
-	static const char *names[] = {"allocs", "alloc_bytes", "peak_bytes", "instructions",
-	                              "instructions_per_op"};
+	static const char *names[] = {"allocs",     "allocs_per_op", "alloc_bytes",
+	                              "peak_bytes", "instructions",  "instructions_per_op"};
 
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		if (!strcmp(name, names[i]))
@@ -654,8 +654,8 @@ static void check_claims(struct results *r, const char *claims_text, struct clai
  * Tables
  */
 
-static const char *default_metrics =
-    "time_ms ns_per_op instructions_per_op instructions allocs alloc_bytes peak_bytes maxrss_kb";
+static const char *default_metrics = "time_ms ns_per_op instructions_per_op instructions allocs "
+                                     "allocs_per_op alloc_bytes peak_bytes maxrss_kb";
 
 static void table_case(struct results *r, struct lcase *c, const char *metrics, struct buf *b)
 {

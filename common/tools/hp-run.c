@@ -760,6 +760,11 @@ int main(int argc, char **argv)
 						add_metric(&merged, m->name, m->value, m->unit,
 						           m->higher_better);
 				}
+				const struct metric *allocs = find_metric(&eq[v], "allocs");
+				const struct metric *ops = find_metric(&eq[v], "ops");
+				if (allocs && ops && ops->value > 0)
+					add_metric(&merged, "allocs_per_op", allocs->value / ops->value,
+					           "calls", 0);
 				if (counted) {
 					const struct metric *m = find_metric(&cnt[v], "instructions");
 					if (m)
