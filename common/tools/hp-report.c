@@ -202,9 +202,10 @@ static void fmt_ratio(char *out, size_t cap, double r)
 		snprintf(out, cap, "%.0f", r);
 	else if (r >= 10)
 		snprintf(out, cap, "%.1f", r);
-	else if (r >= 0.01)
+	else if (r >= 0.1)
 		snprintf(out, cap, "%.2f", r);
 	else
+		/* Below 0.1 two decimals would print 0.02 for 0.0151 and 0.0249 alike. */
 		snprintf(out, cap, "%.2g", r);
 }
 
