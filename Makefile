@@ -10,6 +10,9 @@
 .DEFAULT_GOAL := all
 .SUFFIXES:
 .DELETE_ON_ERROR:
+# Keep intermediate objects: rebuilding them costs more than their disk space,
+# and make's "rm ..." after the tests would bury prove's verdict line.
+.SECONDARY:
 SHELL := /bin/bash
 
 include common/mk/flags.mk

@@ -342,6 +342,18 @@ for c in $cases; do
 	chart_heap "$c"
 done
 
+# A lesson may add excerpts of its own (the assembly of a hot function, a
+# sizeof table): an executable <lesson>/profile-extra.sh is run with the spec
+# and the output directory, and writes <name>.txt files there that the
+# README quotes with <!-- hp:excerpt NAME -->.
+if [ -x "$dir/profile-extra.sh" ]; then
+	echo "profile: $dir/profile-extra.sh"
+	if ! timeout 300 "$dir/profile-extra.sh" "$spec" "$out"; then
+		echo "profile: $dir/profile-extra.sh FAILED" >&2
+		status=1
+	fi
+fi
+
 echo "profile: outputs in $out/ (perf-, callgrind-, massif-<variant>-<case>.txt, massif-*.dat)"
 for c in $cases; do
 	if [ -s "$img/$slug-heap-$c.svg" ]; then

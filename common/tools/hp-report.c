@@ -15,6 +15,7 @@
  *   <!-- hp:machine -->               where and how it was measured
  *   <!-- hp:limits -->                this machine's ceilings named by the lesson
  *   <!-- hp:profile TOOL VARIANT [CASE] -->   a profile excerpt
+ *   <!-- hp:excerpt NAME -->          a file of the lesson's profile-extra.sh
  *
  * An unknown marker is an error, so a typo cannot leave a hole in the book.
  * Exit status: 0 when every claim holds and no run failed, 1 otherwise (the
@@ -1004,6 +1005,30 @@ static void profile_block(const char *tool, const char *variant, const char *cas
 	free(text);
 }
 
+/* <!-- hp:excerpt NAME -->: a file a lesson's profile-extra.sh wrote, quoted whole. */
+static void excerpt_block(const char *name, struct results *r, const char *profile_dir, struct buf *b)
+{
+	char path[1024];
+	size_t len;
+	char *text;
+
+	for (const char *c = name; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-' || *c == '_'))
+			hp_die("<!-- hp:excerpt %s -->: a name is [a-z0-9_-]+", name);
+	snprintf(path, sizeof path, "%s/%s.txt", profile_dir, name);
+	text = slurp(path, &len);
+	if (!text) {
+		bprintf(b, "> _No excerpt %s yet: run `make %s-profile` to produce it._\n", name, r->id);
+		return;
+	}
+	bprintf(b, "```\n");
+	bput(b, text, len);
+	if (len && text[len - 1] != '\n')
+		bprintf(b, "\n");
+	bprintf(b, "```\n");
+	free(text);
+}
+
 static void limits_block(struct results *r, const char *ceiling, struct buf *b)
 {
 	size_t len, off;
@@ -1151,6 +1176,8 @@ static void marker(const char *m, size_t n, struct results *r, struct hp_spec *s
 		machine_block(r, b);
 	} else if (!strcmp(words[0], "limits")) {
 		limits_block(r, hp_spec_get(spec, "ceiling", ""), b);
+	} else if (!strcmp(words[0], "excerpt") && nw == 2) {
+		excerpt_block(words[1], r, opt.profile_dir, b);
 	} else if (!strcmp(words[0], "profile") && nw >= 3) {
 		profile_block(words[1], words[2], nw > 3 ? words[3] : NULL, r, opt.profile_dir, b);
 	} else {

@@ -4,6 +4,7 @@
 #     sizes 0, 1, 7 and the small size, in every case;
 #   - the deterministic claims (allocations, instructions) hold at the small size;
 #   - an ASan+UBSan build of every variant runs clean and prints the same output;
+#   - with lesson_tsan := yes, a TSan build of every variant runs clean;
 #   - Valgrind memcheck finds no error and no leak in any variant.
 set -uo pipefail
 spec=${1:?usage: lesson.t build/<lesson>/lesson.spec}
@@ -85,6 +86,34 @@ for v in $variants; do
 		done
 	done
 done
+
+# 3b. ThreadSanitizer, for lessons whose variants run threads (lesson_tsan := yes).
+if [ "${tsan:-}" = yes ]; then
+	for v in $variants; do
+		src_var=src_$v
+		bin="$tmp/tsan-$v"
+		# shellcheck disable=SC2086
+		if ! cc -std=c17 -O1 -g -D_GNU_SOURCE -Icommon/include -fsanitize=thread ${!src_var} $libhp_src \
+			$libs -lm -lpthread -o "$bin" 2>"$tmp/tsan-build.log"; then
+			not_ok "$id: $v builds with TSan"
+			run_tail "$tmp/tsan-build.log"
+			continue
+		fi
+		for c in $cases; do
+			case_var=case_$c
+			# shellcheck disable=SC2086
+			args="$args_small ${!case_var} --seed 2 --size ${check_sizes##* }"
+			# shellcheck disable=SC2086
+			if HP_REPORT=/dev/null TSAN_OPTIONS=halt_on_error=1:exitcode=66 "$bin" $args \
+				>/dev/null 2>"$tmp/tsan.err"; then
+				ok "$id: $v, case $c clean under TSan"
+			else
+				not_ok "$id: $v, case $c clean under TSan" "args: $args"
+				run_tail "$tmp/tsan.err"
+			fi
+		done
+	done
+fi
 
 # 4. Valgrind memcheck: no errors, no leaks, at the larger check size.
 for v in $variants; do
