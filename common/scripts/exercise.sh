@@ -2,7 +2,8 @@
 # Grade one solution of a chapter exercise.
 # usage: exercise.sh build/<lesson>/lesson.spec path/to/solution.c
 #
-# The solution is compiled in place of the lesson's optimized.c, with the
+# The solution is compiled in place of the lesson's optimized.c (the last
+# variant's own file), with the
 # same other sources and flags. It passes when
 #   1. its output is identical to the naive variant's for the hidden seeds
 #      (tests/exercises/<slug>.seeds) at sizes 0, 1, 7 and small, and
@@ -34,10 +35,13 @@ work=build/exercise/$id/$name
 mkdir -p "$work"
 bin=$work/solution
 
-# The optimized variant's sources with optimized.c replaced by the solution.
+# The last variant ("optimized", or a case study's last step) is the one the
+# student rewrites: its sources with <variant>.c replaced by the solution.
+last=${variants##* }
+src_last=src_$last bin_last=bin_$last
 srcs=""
-for s in $src_optimized; do
-	if [ "$(basename "$s")" = optimized.c ]; then srcs="$srcs $ex"; else srcs="$srcs $s"; fi
+for s in ${!src_last}; do
+	if [ "$(basename "$s")" = "$last.c" ]; then srcs="$srcs $ex"; else srcs="$srcs $s"; fi
 done
 echo "exercise: building $ex"
 # shellcheck disable=SC2086
@@ -55,7 +59,7 @@ equivalent=yes
 for seed in $seeds; do
 	for size in 0 1 7 ${small_size:-100}; do
 		if ! build/common/tools/hp-run --spec "$spec" --size small --seed "$seed" --args "--size $size" \
-			--variant "optimized=$bin" --equivalence-only --alloc build/common/hp-alloc.so \
+			--variant "$last=$bin" --equivalence-only --alloc build/common/hp-alloc.so \
 			>"$work/eq.log" 2>&1; then
 			equivalent=no
 			echo "exercise: your output differs from naive's (hidden seed #$(($(wc -w <<<"${seeds%%$seed*}") + 1)), size $size):"
@@ -72,11 +76,11 @@ echo "exercise: output identical to naive on every hidden seed and size"
 
 # Counts for the solution and, for comparison, the reference optimized.c.
 measure() { # variant-binary out-prefix
-	build/common/tools/hp-run --spec "$spec" --size small --rounds 0 --warmup 0 --variant "optimized=$1" \
+	build/common/tools/hp-run --spec "$spec" --size small --rounds 0 --warmup 0 --variant "$last=$1" \
 		--alloc build/common/hp-alloc.so --out "$2.json" >"$2.log" 2>&1 || return 1
 }
 measure "$bin" "$work/solution" || { cat "$work/solution.log"; echo "grade: $ex equivalent=yes claims=0/0 instructions_ratio=n/a reference_ratio=n/a result=FAIL"; exit 1; }
-measure "$bin_optimized" "$work/reference" || true
+measure "${!bin_last}" "$work/reference" || true
 
 status=0
 build/common/tools/hp-report --spec "$spec" --results "$work/solution.json" --claims-key exercise_claims \
@@ -88,7 +92,8 @@ echo "Exercise claims (your solution in the role of optimized):"
 sed 's/^  claim/  /' "$work/claims.log"
 first_case=${cases%% *}
 ratio() { jq -r --arg c "$first_case" 'select(.case == $c and .metric == "instructions") | .ratio' "$1" 2>/dev/null | head -1; }
-sr=$(ratio "$work/solution.jsonl"); rr=$(ratio "$work/reference.jsonl")
+short() { [ -n "$1" ] && [ "$1" != null ] && printf '%.3g' "$1"; }
+sr=$(short "$(ratio "$work/solution.jsonl")"); rr=$(short "$(ratio "$work/reference.jsonl")")
 claims=$(sed -n 's/^claims: \([0-9]*\) of \([0-9]*\) hold.*/\1\/\2/p' "$work/report.out")
 echo "Instructions relative to naive (case $first_case): yours ×${sr:-n/a}, the reference optimized.c ×${rr:-n/a}"
 result=PASS
