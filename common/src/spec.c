@@ -8,56 +8,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hp/file.h"
 #include "hp/spec.h"
-
-static int read_all(const char *path, char **out)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	int err;
-
-	*out = NULL;
-	if (!f)
-		return -errno;
-	for (;;) {
-		if (cap - len < 4096) {
-			char *nb = realloc(buf, cap ? 2 * cap : 8192);
-			if (!nb) {
-				err = -ENOMEM;
-				goto out_free;
-			}
-			buf = nb;
-			cap = cap ? 2 * cap : 8192;
-		}
-		size_t got = fread(buf + len, 1, cap - len - 1, f);
-		len += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(f)) {
-		err = -EIO;
-		goto out_free;
-	}
-	fclose(f);
-	buf[len] = '\0';
-	*out = buf;
-	return 0;
-
-out_free:
-	free(buf);
-	fclose(f);
-	return err;
-}
 
 int hp_spec_load(struct hp_spec *s, const char *path)
 {
-	size_t cap = 0, lineno = 0;
+	size_t cap = 0, lineno = 0, len;
 	char *line, *next;
 	int err;
 
 	memset(s, 0, sizeof *s);
-	err = read_all(path, &s->text);
+	err = hp_read_file(path, &s->text, &len);
 	if (err)
 		return err;
 

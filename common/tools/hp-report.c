@@ -30,6 +30,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hp/file.h"
 #include "hp/json.h"
 #include "hp/spec.h"
 #include "hp/stats.h"
@@ -94,22 +95,16 @@ static struct options opt;
  * Helpers
  */
 
+/* The file, or NULL with errno set. */
 static char *slurp(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
+	char *text;
+	int err = hp_read_file(path, &text, len);
 
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = hp_xmalloc((size_t)(n > 0 ? n : 0) + 1);
-	*len = fread(buf, 1, (size_t)(n > 0 ? n : 0), f);
-	buf[*len] = '\0';
-	fclose(f);
-	return buf;
+	if (err == -ENOMEM)
+		hp_die("out of memory reading %s", path);
+	errno = -err;
+	return text;
 }
 
 /* A growable string, for building the page. */

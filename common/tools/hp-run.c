@@ -39,6 +39,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "hp/file.h"
 #include "hp/json.h"
 #include "hp/machine.h"
 #include "hp/spec.h"
@@ -105,23 +106,15 @@ static char tmpdir[] = "/tmp/hp-run.XXXXXX";
  * Small helpers
  */
 
+/* The file's contents, or "" when it cannot be read (a variant that wrote nothing). */
 static char *read_file(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
+	char *text;
+	int err = hp_read_file(path, &text, len);
 
-	*len = 0;
-	if (!f)
-		return hp_xstrdup("");
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = hp_xmalloc((size_t)(n > 0 ? n : 0) + 1);
-	*len = fread(buf, 1, (size_t)(n > 0 ? n : 0), f);
-	buf[*len] = '\0';
-	fclose(f);
-	return buf;
+	if (err == -ENOMEM)
+		hp_die("out of memory reading %s", path);
+	return err ? hp_xstrdup("") : text;
 }
 
 /* Split a copy of s on blanks into argv[from...]; returns the new count. */

@@ -18,7 +18,7 @@ for t in $targets; do
 	n=$((n + 1))
 	bin=$out/fuzz_$t
 	if ! clang -std=c17 -g -O1 -D_GNU_SOURCE -Icommon/include -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all "tests/fuzz/fuzz_$t.c" "common/src/$t.c" -o "$bin" 2>"$out/$t.build.log"; then
+		-fno-sanitize-recover=all "tests/fuzz/fuzz_$t.c" "common/src/$t.c" common/src/file.c -o "$bin" 2>"$out/$t.build.log"; then
 		failed=$((failed + 1))
 		echo "not ok $n - fuzz_$t builds"
 		sed 's/^/# /' "$out/$t.build.log"
