@@ -3,9 +3,7 @@
 # the reference optimized.c passes, the untouched starter.c fails, and
 # `make grade` puts both in one CSV with the right results.
 set -uo pipefail
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
+. tests/lib/tap.sh
 tmp=build/tmp/exercises
 rm -rf "$tmp" && mkdir -p "$tmp"
 
@@ -50,5 +48,4 @@ for spec in build/chapters/*/lesson.spec; do
 		not_ok "$id: make grade writes one CSV row per student" "$(cat "$csv" 2>/dev/null)" "$(tail -5 "$tmp/$id-grade.log")"
 	fi
 done
-echo "1..$n"
-[ $failed -eq 0 ]
+tap_done

@@ -4,9 +4,7 @@
 # without a warning under DEVELOPER=1 (-Werror and extra warnings) in a
 # separate build directory.
 set -uo pipefail
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; printf '%s\n' "$@" | tail -20 | sed 's/^/# /'; }
+. tests/lib/tap.sh
 if out=$(make --no-print-directory check-headers 2>&1); then ok "every header compiles on its own"; else not_ok "every header compiles on its own" "$out"; fi
 if command -v clang-format >/dev/null; then
 	if out=$(make --no-print-directory format-check 2>&1); then ok "sources are clang-formatted"; else not_ok "sources are clang-formatted (make format)" "$out"; fi
@@ -18,5 +16,4 @@ if out=$(make --no-print-directory BUILD=build/developer DEVELOPER=1 all 2>&1); 
 else
 	not_ok "DEVELOPER=1 build has no warnings" "$out"
 fi
-echo "1..$n"
-[ $failed -eq 0 ]
+tap_done

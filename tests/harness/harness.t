@@ -11,10 +11,7 @@ tmp=build/tmp/harness
 rm -rf "$tmp" && mkdir -p "$tmp"
 spin=$PWD/build/tests/harness/spin
 for m in same double differ crash; do ln -sf "$spin" "$tmp/spin-$m"; done
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
+. tests/lib/tap.sh
 
 # spec NAME OPTIMIZED-BINARY CLAIMS: a lesson spec with spin-same as naive.
 spec() {
@@ -96,5 +93,4 @@ run_pair false
 check "false claim: hp-report exits non-zero" [ $? -ne 0 ]
 check "false claim: the page marks it" grep -q '✘ `instructions: optimized <= naive / 2`' "$tmp/false.md"
 
-echo "1..$n"
-[ $failed -eq 0 ]
+tap_done

@@ -5,9 +5,7 @@
 # again), and `make chapter1-compare` must then exit non-zero with the
 # allocation claim marked as failed, while the outputs stay identical.
 set -uo pipefail
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; printf '%s\n' "$@" | tail -25 | sed 's/^/# /'; }
+. tests/lib/tap.sh
 copy=build/tmp/mutant
 rm -rf "$copy" && mkdir -p "$copy"
 cp -r Makefile README.md common charts chapters tests "$copy"/
@@ -39,5 +37,4 @@ if ! grep -q 'print different output' <<<"$out"; then
 else
 	not_ok "the mutant still prints the same answer" "$out"
 fi
-echo "1..$n"
-[ $failed -eq 0 ]
+tap_done

@@ -12,9 +12,7 @@ spec=${1:?usage: lesson.t build/<lesson>/lesson.spec}
 . "$spec"
 tmp=build/tmp/pairs-$id
 rm -rf "$tmp" && mkdir -p "$tmp"
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
+. tests/lib/tap.sh
 run_tail() { tail -c 1500 "$1" | sed 's/^/#   /'; }
 
 small_size=$(sed -n 's/.*--size \([0-9][0-9]*\).*/\1/p' <<<"$args_small")
@@ -133,5 +131,4 @@ for v in $variants; do
 	done
 done
 
-echo "1..$n"
-[ $failed -eq 0 ]
+tap_done
