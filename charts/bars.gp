@@ -18,6 +18,8 @@ set grid ytics lc rgb '#dddddd'
 set ylabel metric.' / naive' noenhanced
 set yrange [0:*]
 set offsets 0.6, 0.6, graph 0.12, 0
+# Two-line tick labels (variant, then case) need room below the axis.
+set bmargin (term eq 'svg' ? 4 : 5)
 set key off
 set style fill solid 0.85 noborder
 set boxwidth 0.8

@@ -91,7 +91,7 @@ cat "$work/report.out" | sed '/^claims:/d'
 echo "Exercise claims (your solution in the role of optimized):"
 sed 's/^  claim/  /' "$work/claims.log"
 first_case=${cases%% *}
-ratio() { jq -r --arg c "$first_case" 'select(.case == $c and .metric == "instructions") | .ratio' "$1" 2>/dev/null | head -1; }
+ratio() { jq -r --arg c "$first_case" --arg v "$last" 'select(.case == $c and .variant == $v and .metric == "instructions") | .ratio' "$1" 2>/dev/null | head -1; }
 short() { [ -n "$1" ] && [ "$1" != null ] && printf '%.3g' "$1"; }
 sr=$(short "$(ratio "$work/solution.jsonl")"); rr=$(short "$(ratio "$work/reference.jsonl")")
 claims=$(sed -n 's/^claims: \([0-9]*\) of \([0-9]*\) hold.*/\1\/\2/p' "$work/report.out")

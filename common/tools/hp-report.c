@@ -388,15 +388,16 @@ struct cmp {
 	enum hp_verdict verdict;
 };
 
-static void compare_series(const struct series *s, int v, struct cmp *out)
+/* Variant v against variant base (0, naive, everywhere but in claims that name another). */
+static void compare_series_to(const struct series *s, int base, int v, struct cmp *out)
 {
 	memset(out, 0, sizeof *out);
 	out->deterministic = s->deterministic;
-	if (!s->n[0] || !s->n[v])
+	if (!s->n[base] || !s->n[v])
 		return;
 	out->ok = 1;
 	if (s->deterministic) {
-		out->med_a = s->x[0][0];
+		out->med_a = s->x[base][0];
 		out->med_b = s->x[v][0];
 		out->ratio = out->med_a != 0 ? out->med_b / out->med_a : (out->med_b == 0 ? 1 : INFINITY);
 		if (out->med_a == out->med_b)
@@ -407,7 +408,7 @@ static void compare_series(const struct series *s, int v, struct cmp *out)
 			out->verdict = HP_VERDICT_WORSE;
 		return;
 	}
-	if (hp_stats_compare(s->x[0], s->n[0], s->x[v], s->n[v],
+	if (hp_stats_compare(s->x[base], s->n[base], s->x[v], s->n[v],
 	                     s->higher_better ? HP_HIGHER_IS_BETTER : HP_LOWER_IS_BETTER, &out->c)) {
 		out->ok = 0;
 		return;
@@ -418,13 +419,19 @@ static void compare_series(const struct series *s, int v, struct cmp *out)
 	out->verdict = out->c.verdict;
 }
 
+static void compare_series(const struct series *s, int v, struct cmp *out)
+{
+	compare_series_to(s, 0, v, out);
+}
+
 /* ---------------------------------------------------------------------------
  * Claims
  *
  *   [case.]metric: VARIANT OP RHS        OP: < <= > >= ~     RHS: naive | K * naive | naive / K | NUMBER
  *
  * VARIANT is "optimized" (the last variant) or the name of any variant after
- * the first; "naive" on the right is always the first variant.
+ * the first; on the right, "naive" is always the first variant, and any other
+ * variant may be named instead (optimized <= 0.5 * small).
  */
 
 struct claim {
@@ -432,6 +439,8 @@ struct claim {
 	char case_name[64]; /* "" = every case */
 	char metric[64];
 	char variant[48]; /* the left side: "optimized" or a variant's name */
+	char base[48];    /* the right side's variant: "naive" unless named */
+
 	char op[3];
 	int vs_naive;
 	double k;
@@ -475,9 +484,12 @@ static int parse_claim(const char *text, struct claim *cl)
 
 	char *end;
 	cl->k = 1;
-	if (!strncmp(p, "naive", 5)) {
+	size_t rlen = *p >= 'a' && *p <= 'z' ? strspn(p, "abcdefghijklmnopqrstuvwxyz0123456789_-") : 0;
+	if (rlen > 0 && rlen < sizeof cl->base) {
+		/* The right side names the baseline: "naive" (the first variant) or another variant. */
 		cl->vs_naive = 1;
-		p += 5 + strspn(p + 5, " ");
+		memcpy(cl->base, p, rlen);
+		p += rlen + strspn(p + rlen, " ");
 		if (*p == '/') {
 			double d = strtod(p + 1, &end);
 			if (end == p + 1 || d <= 0)
@@ -498,10 +510,12 @@ static int parse_claim(const char *text, struct claim *cl)
 		if (*p == '*') {
 			p++;
 			p += strspn(p, " ");
-			if (strncmp(p, "naive", 5))
+			rlen = strspn(p, "abcdefghijklmnopqrstuvwxyz0123456789_-");
+			if (rlen == 0 || rlen >= sizeof cl->base)
 				return -EINVAL;
+			memcpy(cl->base, p, rlen);
 			cl->vs_naive = 1;
-			p += 5;
+			p += rlen;
 		}
 		cl->k = k;
 	}
@@ -533,7 +547,8 @@ enum claim_result {
  * Evaluate a claim on one case with variant v as "optimized". why receives
  * the numbers that decided it.
  */
-static enum claim_result eval_claim(const struct claim *cl, struct lcase *c, int v, char *why, size_t cap)
+static enum claim_result eval_claim(const struct claim *cl, struct lcase *c, int base, int v, char *why,
+                                    size_t cap)
 {
 	struct series *s = find_series(c, cl->metric);
 	struct cmp m;
@@ -552,7 +567,7 @@ static enum claim_result eval_claim(const struct claim *cl, struct lcase *c, int
 		snprintf(why, cap, "timing: checked by compare, not at this size");
 		return CLAIM_NOT_CHECKED;
 	}
-	compare_series(s, v, &m);
+	compare_series_to(s, base, v, &m);
 	if (!m.ok) {
 		snprintf(why, cap, "no samples of %s", cl->metric);
 		return CLAIM_NO_DATA;
@@ -621,6 +636,13 @@ static void check_claims(struct results *r, const char *claims_text, struct clai
 		for (int k = 1; k < r->nvariants; k++)
 			if (!strcmp(r->variants[k], cl.variant))
 				v = k;
+		int base = 0;
+		for (int k = 0; k < r->nvariants; k++)
+			if (!strcmp(r->variants[k], cl.base))
+				base = k;
+		if (cl.vs_naive && strcmp(cl.base, "naive") && strcmp(r->variants[base], cl.base))
+			hp_die("%s: claim '%s' compares with '%s', which is not a variant", opt.spec_path, t,
+			       cl.base);
 		if (strcmp(cl.variant, "optimized") && strcmp(r->variants[v], cl.variant))
 			hp_die(
 			    "%s: claim '%s' names variant '%s', which is not a variant after the first (%s)",
@@ -631,7 +653,7 @@ static void check_claims(struct results *r, const char *claims_text, struct clai
 				continue;
 			matched = 1;
 			char why[200];
-			enum claim_result res = eval_claim(&cl, &r->cases[c], v, why, sizeof why);
+			enum claim_result res = eval_claim(&cl, &r->cases[c], base, v, why, sizeof why);
 			const char *mark = res == CLAIM_HOLDS         ? "holds"
 			                   : res == CLAIM_NOT_CHECKED ? "not checked"
 			                                              : "FAILS";
