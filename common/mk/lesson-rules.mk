@@ -18,10 +18,11 @@
 #   lesson_exercise_claims, lesson_exercise_seeds, lesson_ceiling, lesson_go,
 #   lesson_check_sizes (sizes of the sanitizer and memcheck runs, default "7 200"),
 #   lesson_tsan (yes: the variants run threads, so make test also runs them under TSan),
-#   lesson_cache_sim (yes: the counting run simulates the caches: d1_misses, ll_misses).
+#   lesson_cache_sim (yes: the counting run simulates the caches: d1_misses, ll_misses),
+#   lesson_branch_sim (yes: ... and the branch predictor: branch_misses).
 
 SPEC_KEYS := title kind variants libs cases args_small args_default args_large args_count \
-	rounds warmup timeout metrics primary claims exercise_claims exercise_seeds ceiling go check_sizes tsan cache_sim
+	rounds warmup timeout metrics primary claims exercise_claims exercise_seeds ceiling go check_sizes tsan cache_sim branch_sim
 
 # $(call hp_lesson_id,chapters/01-object-pool) -> chapter01 ; case-studies/etl -> case-etl
 hp_lesson_num = $(firstword $(subst -, ,$(notdir $1)))
@@ -51,7 +52,7 @@ $1.cases     := $(or $(strip $(call hp_opt,lesson_cases)),main)
 $1.kind      := $(or $(strip $(call hp_opt,lesson_kind)),batch)
 $1.args_count := $(or $(strip $(call hp_opt,lesson_args_count)),$(call hp_opt,lesson_args_small))
 $1.bins      := $$(addprefix $(BUILD)/$1/,$$($1.variants))
-$(foreach k,title libs args_small args_default args_large metrics primary claims exercise_claims exercise_seeds ceiling go check_sizes tsan cache_sim,
+$(foreach k,title libs args_small args_default args_large metrics primary claims exercise_claims exercise_seeds ceiling go check_sizes tsan cache_sim branch_sim,
 $1.$k := $(call hp_opt,lesson_$k))
 $1.rounds    := $(or $(strip $(call hp_opt,lesson_rounds)),10)
 $1.warmup    := $(or $(strip $(call hp_opt,lesson_warmup)),1)
@@ -106,5 +107,5 @@ hp_spec_text = \
 	$(call hp_spec_line,kind,$($1.kind))$(call hp_spec_line,variants,$($1.variants))\
 	$(foreach v,$($1.variants),$(call hp_spec_line,bin_$v,$(BUILD)/$1/$v)$(call hp_spec_line,src_$v,$($1.src_$v)))\
 	$(call hp_spec_line,cases,$($1.cases))$(foreach c,$($1.cases),$(call hp_spec_line,case_$c,$($1.case_$c)))\
-	$(foreach k,title libs args_small args_default args_large args_count rounds warmup timeout metrics primary claims exercise_claims exercise_seeds ceiling go check_sizes tsan cache_sim,$(call hp_spec_line,$k,$($1.$k)))\
+	$(foreach k,title libs args_small args_default args_large args_count rounds warmup timeout metrics primary claims exercise_claims exercise_seeds ceiling go check_sizes tsan cache_sim branch_sim,$(call hp_spec_line,$k,$($1.$k)))\
 	$(call hp_spec_line,cflags,$(CC) $(CFLAGS))$(call hp_spec_line,build,$(BUILD)/$1)

@@ -526,9 +526,10 @@ static int parse_claim(const char *text, struct claim *cl)
 /* The metrics of the counting runs (hp-run): exact, so checked at every size. */
 static int is_deterministic_name(const char *name)
 {
-	static const char *names[] = {"allocs",           "allocs_per_op",       "alloc_bytes", "peak_bytes",
-	                              "instructions",     "instructions_per_op", "d1_misses",   "ll_misses",
-	                              "d1_misses_per_op", "ll_misses_per_op"};
+	static const char *names[] = {"allocs",           "allocs_per_op", "alloc_bytes",
+	                              "peak_bytes",       "instructions",  "instructions_per_op",
+	                              "d1_misses",        "ll_misses",     "d1_misses_per_op",
+	                              "ll_misses_per_op", "branch_misses", "branch_misses_per_op"};
 
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		if (!strcmp(name, names[i]))

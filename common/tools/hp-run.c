@@ -90,7 +90,8 @@ struct lesson {
 	char *cases[MAX_CASES];
 	const char *size_args, *count_args;
 	double timeout_s;
-	int cache_sim; /* lesson_cache_sim := yes: the counting run simulates the caches */
+	int cache_sim;  /* lesson_cache_sim := yes: the counting run simulates the caches */
+	int branch_sim; /* lesson_branch_sim := yes: ... and the branch predictor */
 };
 
 struct progress {
@@ -304,6 +305,26 @@ static char *tail_of(const char *path)
 	return text;
 }
 
+/* The count of event name in a callgrind summary, by its column in the events line; 0 when absent. */
+static double event_count(const char *events, const double *counts, int ncounts, const char *name)
+{
+	size_t n = strlen(name);
+	int col = 0;
+
+	if (!events)
+		return !strcmp(name, "Ir") && ncounts > 0 ? counts[0] : 0;
+	const char *p = events + strlen("\nevents:");
+	while (*p && *p != '\n') {
+		p += strspn(p, " ");
+		size_t len = strcspn(p, " \n");
+		if (len == n && !strncmp(p, name, n))
+			return col < ncounts ? counts[col] : 0;
+		p += len;
+		col++;
+	}
+	return 0;
+}
+
 /* The numbers of a callgrind summary line, in order. Returns how many. */
 static int parse_counts(const char *s, double *out, int max)
 {
@@ -362,6 +383,10 @@ static void run_variant(struct lesson *l, int v, const char *args, enum run_mode
 			static char sim[] = "--cache-sim=yes";
 			argv[argc++] = sim;
 		}
+		if (l->branch_sim) {
+			static char bsim[] = "--branch-sim=yes";
+			argv[argc++] = bsim;
+		}
 		timeout *= 20; /* callgrind runs the count size, but about 50 times slower */
 	}
 	argv[argc++] = (char *)l->bins[v];
@@ -409,23 +434,34 @@ static void run_variant(struct lesson *l, int v, const char *args, enum run_mode
 			int ncounts = parse_counts(strchr(line, ':') + 1, counts, 16);
 			const struct metric *ops = find_metric(run, "ops");
 			double per = ops && ops->value > 0 ? ops->value : 0;
-			add_metric(run, "instructions", counts[0], "instr", 0);
-			if (per)
-				add_metric(run, "instructions_per_op", counts[0] / per, "instr", 0);
 			/*
-			 * With --cache-sim=yes the events are Ir Dr Dw I1mr D1mr D1mw ILmr
-			 * DLmr DLmw: a simulated cache (the machine's L1 and last level),
+			 * The events line names the columns: Ir always; with --cache-sim=yes
+			 * D1mr D1mw DLmr DLmw (a simulated L1 and last-level cache), with
+			 * --branch-sim=yes Bc Bcm Bi Bim (a simulated predictor). Both are
 			 * deterministic where the hardware counters are absent.
 			 */
-			if (l->cache_sim && events && ncounts >= 9 &&
-			    !strncmp(events + 1, "events: Ir Dr Dw I1mr D1mr D1mw ILmr DLmr DLmw", 46)) {
-				double d1 = counts[4] + counts[5], ll = counts[7] + counts[8];
+			double ir = event_count(events, counts, ncounts, "Ir");
+			add_metric(run, "instructions", ir, "instr", 0);
+			if (per)
+				add_metric(run, "instructions_per_op", ir / per, "instr", 0);
+			if (l->cache_sim) {
+				double d1 = event_count(events, counts, ncounts, "D1mr") +
+				            event_count(events, counts, ncounts, "D1mw");
+				double ll = event_count(events, counts, ncounts, "DLmr") +
+				            event_count(events, counts, ncounts, "DLmw");
 				add_metric(run, "d1_misses", d1, "misses", 0);
 				add_metric(run, "ll_misses", ll, "misses", 0);
 				if (per) {
 					add_metric(run, "d1_misses_per_op", d1 / per, "misses", 0);
 					add_metric(run, "ll_misses_per_op", ll / per, "misses", 0);
 				}
+			}
+			if (l->branch_sim) {
+				double bm = event_count(events, counts, ncounts, "Bcm") +
+				            event_count(events, counts, ncounts, "Bim");
+				add_metric(run, "branch_misses", bm, "misses", 0);
+				if (per)
+					add_metric(run, "branch_misses_per_op", bm / per, "misses", 0);
 			}
 		} else {
 			run->ok = 0;
@@ -656,6 +692,7 @@ static void load_lesson(struct lesson *l)
 		l->size_args = hp_spec_get(&l->spec, "args_default", "");
 	l->count_args = hp_spec_get(&l->spec, "args_count", "");
 	l->cache_sim = !strcmp(hp_spec_get(&l->spec, "cache_sim", ""), "yes");
+	l->branch_sim = !strcmp(hp_spec_get(&l->spec, "branch_sim", ""), "yes");
 	l->timeout_s = atof(hp_spec_get(&l->spec, "timeout", "60"));
 	if (l->timeout_s <= 0)
 		l->timeout_s = 60;
@@ -802,9 +839,10 @@ int main(int argc, char **argv)
 					const struct metric *m = find_metric(&cnt[v], "instructions");
 					if (m)
 						add_metric(&merged, m->name, m->value, m->unit, 0);
-					static const char *from_cnt[] = {"instructions_per_op", "d1_misses",
-					                                 "ll_misses", "d1_misses_per_op",
-					                                 "ll_misses_per_op"};
+					static const char *from_cnt[] = {
+					    "instructions_per_op", "d1_misses",        "ll_misses",
+					    "d1_misses_per_op",    "ll_misses_per_op", "branch_misses",
+					    "branch_misses_per_op"};
 					for (size_t k = 0; k < sizeof from_cnt / sizeof *from_cnt; k++) {
 						m = find_metric(&cnt[v], from_cnt[k]);
 						if (m)
