@@ -400,7 +400,12 @@ static void compare_series_to(const struct series *s, int base, int v, struct cm
 		out->med_a = s->x[base][0];
 		out->med_b = s->x[v][0];
 		out->ratio = out->med_a != 0 ? out->med_b / out->med_a : (out->med_b == 0 ? 1 : INFINITY);
-		if (out->med_a == out->med_b)
+		/*
+		 * Counts are exact for one binary and environment, but shift by a few
+		 * hundredths of a percent when the stack moves (the environment's
+		 * size): a difference below 0.1% is no difference.
+		 */
+		if (fabs(out->med_b - out->med_a) <= 0.001 * fmax(fabs(out->med_a), fabs(out->med_b)))
 			out->verdict = HP_VERDICT_SAME;
 		else if ((out->med_b < out->med_a) != (s->higher_better != 0))
 			out->verdict = HP_VERDICT_BETTER;
