@@ -11,7 +11,7 @@
 # in time.
 # Claims: the instruction counts of the two layouts are equal to within a
 # hundred instructions (callgrind counts the workers' threads too: see
-# thread_section_begin() in workload.c); the bounds say "the same work" with
+# hp_section_thread_begin() in hp/section.h); the bounds say "the same work" with
 # room for the join's few instructions of jitter. Timing: in three compares
 # on a quiet VM the parallel ratio was 0.44-0.45 (95% CI within 0.43-0.48);
 # hand-run pairs at busier hours came out between a half and two thirds

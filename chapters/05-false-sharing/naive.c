@@ -40,12 +40,12 @@ static void *worker_run(void *arg)
 	uint64_t seed = w->seed, end = w->end;
 	struct event e;
 
-	thread_section_begin();
+	hp_section_thread_begin();
 	for (uint64_t i = w->first; i < end; i++) {
 		event_decode(seed, i, &e);
 		stats_record(mine, &e);
 	}
-	thread_section_end();
+	hp_section_thread_end();
 	return NULL;
 }
 

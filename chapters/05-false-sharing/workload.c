@@ -15,7 +15,6 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
-#include <valgrind/callgrind.h>
 
 #include "hp/digest.h"
 #include "hp/xalloc.h"
@@ -110,24 +109,4 @@ void stats_print(const struct stats *total)
 	hp_digest_hex(&d, hex);
 	printf("events %" PRIu64 " 5xx %" PRIu32 " mean_latency_us %" PRIu64 " digest %s\n", total->requests,
 	       total->status[3], total->requests ? total->latency_us / total->requests : 0, hex);
-}
-
-/*
- * hp_section_begin() and hp_section_end() switch callgrind's collection on
- * and off with CALLGRIND_TOGGLE_COLLECT, and the harness runs callgrind with
- * --collect-atstart=no. Callgrind keeps that switch per thread, and a new
- * thread starts with the --collect-atstart setting, off: the main thread's
- * toggle does not reach the workers. Without these two calls, the
- * instruction count of this lesson would be the main thread's
- * pthread_create and pthread_join and nothing of the work. Each worker
- * switches collection on for itself when it starts and off when it is done.
- */
-void thread_section_begin(void)
-{
-	CALLGRIND_TOGGLE_COLLECT;
-}
-
-void thread_section_end(void)
-{
-	CALLGRIND_TOGGLE_COLLECT;
 }

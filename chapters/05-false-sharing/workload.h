@@ -69,13 +69,4 @@ void stats_merge(struct stats *total, const struct stats *s);
 /* Print the totals on stdout: the functional output, one line. */
 void stats_print(const struct stats *total);
 
-/*
- * Make callgrind count the calling thread's instructions, for a thread
- * started inside the timed section; end before the thread returns. Natively
- * each is a few instructions that do nothing. See workload.c for why the
- * harness's own section does not cover a new thread.
- */
-void thread_section_begin(void);
-void thread_section_end(void);
-
 #endif

@@ -34,6 +34,16 @@ void hp_section_end(struct hp_section *s, uint64_t ops)
 	s->ops = ops;
 }
 
+void hp_section_thread_begin(void)
+{
+	CALLGRIND_TOGGLE_COLLECT;
+}
+
+void hp_section_thread_end(void)
+{
+	CALLGRIND_TOGGLE_COLLECT;
+}
+
 int hp_section_report(struct hp_section *s)
 {
 	double ns = (double)(s->t1 - s->t0);
