@@ -11,6 +11,7 @@
 #   callgrind-V-C.txt  instructions of the timed section only, per function, at the count size
 #   massif-V-C.txt     ms_print's heap graph and the peak snapshot, at the count size
 #   massif-V-C.dat     the heap timeline (time_B heap_B useful_B extra_B) for the chart
+#   branches.txt       with lesson_branch_sim := yes: simulated branches and misses per operation
 # and docs/img/<slug>-heap-C.svg and .png (charts/heap.gp): the variants' heap timelines.
 # The lesson's README quotes them with <!-- hp:profile callgrind naive --> (first case) or
 # <!-- hp:profile callgrind naive requests -->, so these names are a contract.
@@ -331,6 +332,58 @@ chart_heap() {
 	done
 }
 
+# branch_row CASE VARIANT: one line of branches.txt, the counts per operation (the ops the
+# variant reports for its timed section: records, samples, requests...).
+branch_row() {
+	local c=$1 v=$2 bin rc=0 ops
+	local -a argv
+	bin=$(spec_get "bin_$v")
+	read -r -a argv <<<"$args_count $(spec_get "case_$c") --seed 1"
+	echo "profile: callgrind --branch-sim=yes $v $c ..." >&2
+	HP_REPORT="$work/branch-report" run "branches" "$vg_timeout" "$valgrind_bin" --tool=callgrind \
+		--branch-sim=yes --collect-atstart=no --callgrind-out-file="$work/branches.cg" -- "$bin" "${argv[@]}" ||
+		rc=$?
+	if [ $rc -ne 0 ]; then
+		printf '%-14s %-10s FAILED (exit %d)\n' "$c" "$v" "$rc"
+		status=1
+		return
+	fi
+	ops=$(sed -n 's/.*"name":"ops","value":\([0-9.e+]*\).*/\1/p' "$work/branch-report" | tail -n 1)
+	rm -f "$work/branch-report"
+	# "events: Ir Bc Bcm Bi Bim" names the columns of the "summary:" (or "totals:") line.
+	awk -v c="$c" -v v="$v" -v ops="${ops:-0}" '
+		/^events:/ { for (i = 2; i <= NF; i++) col[$i] = i - 1 }
+		/^(summary|totals):/ { for (i = 2; i <= NF; i++) val[i - 1] = $i; found = 1 }
+		END {
+			if (!found || !("Bc" in col)) { print "no branch counts in the callgrind output" > "/dev/stderr"; exit 1 }
+			n = ops > 0 ? ops : 1
+			bc = val[col["Bc"]]; bcm = val[col["Bcm"]]; bi = val[col["Bi"]]; bim = val[col["Bim"]]
+			printf "%-14s %-10s %9.1f %8.1f %8.2f %7.2f%% %8.2f %8.2f\n", c, v, val[col["Ir"]] / n,
+				bc / n, bcm / n, bc ? 100 * bcm / bc : 0, bi / n, bim / n
+		}' "$work/branches.cg"
+	rm -f "$work/branches.cg"
+}
+
+# With lesson_branch_sim := yes, branches.txt: callgrind's simulated predictor for every
+# variant and case, per operation, quoted by the README with <!-- hp:excerpt branches -->.
+profile_branches() {
+	{
+		header "callgrind --branch-sim=yes: the timed section only, at the count size" \
+			"$args_count <case> --seed 1" \
+			"Per operation: Ir instructions; Bc conditional branches, Bcm of them mispredicted (and the" \
+			"share); Bi indirect branches (jump tables, calls through pointers), Bim of them mispredicted." \
+			"The predictor is callgrind's simulation, not this CPU's."
+		echo
+		printf '%-14s %-10s %9s %8s %8s %8s %8s %8s\n' case variant Ir Bc Bcm Bcm/Bc Bi Bim
+		for c in $cases; do
+			for v in $variants; do
+				branch_row "$c" "$v"
+			done
+		done
+	} >"$work/branches.txt"
+	publish "$work/branches.txt" branches.txt
+}
+
 echo "profile: ${id:-$dir}: variants $variants; cases $cases; size $size (perf), count size (valgrind)"
 for c in $cases; do
 	for v in $variants; do
@@ -341,6 +394,10 @@ for c in $cases; do
 	done
 	chart_heap "$c"
 done
+
+if [ "$(spec_get branch_sim)" = yes ]; then
+	profile_branches
+fi
 
 # A lesson may add excerpts of its own (the assembly of a hot function, a
 # sizeof table): an executable <lesson>/profile-extra.sh is run with the spec
