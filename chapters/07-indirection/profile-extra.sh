@@ -15,10 +15,8 @@
 # jump.
 set -euo pipefail
 
-die() {
-	echo "profile-extra: $*" >&2
-	exit 2
-}
+# shellcheck source=common/scripts/lib/asm.sh
+. common/scripts/lib/asm.sh
 
 [ $# -eq 2 ] || die "usage: profile-extra.sh build/<lesson>/lesson.spec OUTDIR"
 spec=$1 out=$2
@@ -33,47 +31,6 @@ for tool in objdump nm awk expand; do
 	command -v "$tool" >/dev/null || die "$tool is not installed (binutils)"
 done
 mkdir -p "$out"
-
-# The symbol of function NAME in BIN, with any GCC suffix; dies when there is none.
-symbol_of() {
-	local bin=$1 name=$2 sym
-	sym=$(nm "$bin" | awk -v n="$name" '
-		$2 ~ /^[tT]$/ && ($3 == n || index($3, n ".") == 1) && $3 !~ /\.cold$/ { print $3; exit }')
-	[ -n "$sym" ] || die "no function $name in $bin (was it inlined? it must stay noinline)"
-	printf '%s' "$sym"
-}
-
-# The disassembly of one function: its instruction lines only, tabs expanded.
-disassemble() {
-	local bin=$1 sym=$2
-	objdump -d --no-show-raw-insn --disassemble="$sym" "$bin" |
-		awk -v s="<$sym>:" 'index($0, s) { on = 1; next } on && /^$/ { exit } on' |
-		expand -t 8
-}
-
-# Instruction lines on stdin -> the loop: from the target of the widest backward jump to the jump.
-loop_only() {
-	awk '
-		function hex(s,    i, v) {
-			v = 0
-			for (i = 1; i <= length(s); i++) v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
-			return v
-		}
-		{ line[NR] = $0; split($1, a, ":"); addr[NR] = hex(a[1]) }
-		$2 ~ /^j/ && $3 ~ /^[0-9a-f]+$/ {
-			to = hex($3)
-			if (to <= addr[NR] && (best == "" || addr[NR] - to > hi - lo)) { lo = to; hi = addr[NR]; best = 1 }
-		}
-		END {
-			if (best == "") { print "(no loop found)"; exit }
-			for (i = 1; i <= NR; i++) if (addr[i] >= lo && addr[i] <= hi) print line[i]
-		}'
-}
-
-# Instruction lines on stdin -> up to and including the first ret (the padding after it goes).
-to_ret() {
-	awk '{ print } $2 == "ret" { exit }'
-}
 
 header() {
 	echo "# $1"

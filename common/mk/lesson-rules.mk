@@ -22,12 +22,13 @@
 #   lesson_branch_sim (yes: ... and the branch predictor: branch_misses).
 
 SPEC_KEYS := title kind variants libs cases args_small args_default args_large args_count \
-	rounds warmup timeout metrics primary claims exercise_claims exercise_seeds ceiling go check_sizes tsan cache_sim branch_sim
+	rounds warmup timeout metrics primary claims exercise_claims exercise_seeds exercise_variant ceiling go check_sizes tsan cache_sim branch_sim
 
 # $(call hp_lesson_id,chapters/01-object-pool) -> chapter01 ; case-studies/etl -> case-etl
 hp_lesson_num = $(firstword $(subst -, ,$(notdir $1)))
 hp_lesson_id = $(if $(filter chapters/%,$1),chapter$(call hp_lesson_num,$1),case-$(notdir $1))
-hp_lesson_short_id = $(if $(filter chapters/%,$1),chapter$(patsubst 0%,%,$(call hp_lesson_num,$1)))
+# chapter01 -> chapter1; empty for case studies and chapters from 10 on (no short form).
+hp_lesson_short_id = $(if $(filter chapters/0%,$1),chapter$(patsubst 0%,%,$(call hp_lesson_num,$1)))
 hp_lesson_page = docs/$(if $(filter chapters/%,$1),$(notdir $1),case-$(notdir $1)).md
 
 # The value of an optional lesson variable, without make's undefined-variable warning.
@@ -45,6 +46,41 @@ $1='$(subst ','\'',$(strip $2))'
 
 endef
 
+# How a variant is built. $1 is the lesson's directory, $2 the variant.
+# plain: the tree's shared objects (build/<path>.o), linked with the
+# variant's extra link flags (lesson_cflags_<v>).
+define hp_variant_plain
+$(BUILD)/$1/$2: $$(patsubst %.c,$(BUILD)/%.o,$$($1.src_$2)) $(LIBHP)
+	$$(quiet) LD $$@
+	$$(Q)$$(CC) $$(CFLAGS) $$($1.cflags_$2) $$(LDFLAGS) -o $$@ $$(filter %.o,$$^) $(LIBHP) $$($1.libs) $$(LIBHP_LIBS)
+endef
+
+# flags: the variant compiles its own objects (build/<lesson>/<v>.objs/) with
+# lesson_build_<v> added to the compile and the link (chapter 10: -flto).
+define hp_variant_flags
+$1.objs_$2 := $$(patsubst $1/%.c,$(BUILD)/$1/$2.objs/%.o,$$($1.src_$2))
+$$($1.objs_$2): $(BUILD)/$1/$2.objs/%.o: $1/%.c $(BUILD)/FLAGS $1/lesson.mk
+	@mkdir -p $$(@D)
+	$$(quiet) CC "$$< ($2: $$($1.build_$2))"
+	$$(Q)$$(CC) $$(CPPFLAGS) $$(CFLAGS) $$($1.build_$2) -c $$< -o $$@
+$(BUILD)/$1/$2: $$($1.objs_$2) $(LIBHP)
+	$$(quiet) LD $$@
+	$$(Q)$$(CC) $$(CFLAGS) $$($1.build_$2) $$($1.cflags_$2) $$(LDFLAGS) -o $$@ $$($1.objs_$2) $(LIBHP) $$($1.libs) $$(LIBHP_LIBS)
+endef
+
+# pgo: profile-guided, in three steps done by common/scripts/pgo-build.sh
+# (instrumented build, a training run with lesson_pgo_<v> as arguments,
+# optimized build from the profile), because both builds must write the
+# same object files: gcc keys a static function's profile by its object's
+# name.
+define hp_variant_pgo
+$(BUILD)/$1/$2: $$($1.src_$2) $(LIBHP) $(BUILD)/FLAGS $1/lesson.mk common/scripts/pgo-build.sh $$(wildcard $1/*.h)
+	$$(quiet) PGO $$@
+	$$(Q)common/scripts/pgo-build.sh $$@ '$$($1.pgo_$2)' \
+		'$$(CC) $$(CPPFLAGS) $$(CFLAGS) $$($1.build_$2)' \
+		'$$($1.cflags_$2) $$(LDFLAGS) $(LIBHP) $$($1.libs) $$(LIBHP_LIBS)' $$($1.src_$2)
+endef
+
 define hp_lesson_rules
 $1.id        := $(call hp_lesson_id,$1)
 $1.variants  := $(or $(strip $(call hp_opt,lesson_variants)),naive optimized)
@@ -52,7 +88,7 @@ $1.cases     := $(or $(strip $(call hp_opt,lesson_cases)),main)
 $1.kind      := $(or $(strip $(call hp_opt,lesson_kind)),batch)
 $1.args_count := $(or $(strip $(call hp_opt,lesson_args_count)),$(call hp_opt,lesson_args_small))
 $1.bins      := $$(addprefix $(BUILD)/$1/,$$($1.variants))
-$(foreach k,title libs args_small args_default args_large metrics primary claims exercise_claims exercise_seeds ceiling go check_sizes tsan cache_sim branch_sim,
+$(foreach k,title libs args_small args_default args_large metrics primary claims exercise_claims exercise_seeds exercise_variant ceiling go check_sizes tsan cache_sim branch_sim,
 $1.$k := $(call hp_opt,lesson_$k))
 $1.rounds    := $(or $(strip $(call hp_opt,lesson_rounds)),10)
 $1.warmup    := $(or $(strip $(call hp_opt,lesson_warmup)),1)
@@ -65,9 +101,10 @@ LESSON_IDS += $(call hp_lesson_id,$1)
 
 $(foreach v,$(or $(strip $(call hp_opt,lesson_variants)),naive optimized),
 $1.src_$v := $(addprefix $1/,$(or $(call hp_opt,lesson_sources_$v),$v.c $(if $(wildcard $1/workload.c),workload.c)))
-$(BUILD)/$1/$v: $$(patsubst %.c,$(BUILD)/%.o,$$($1.src_$v)) $(LIBHP)
-	$$(quiet) LD $$@
-	$$(Q)$$(CC) $$(CFLAGS) $(call hp_opt,lesson_cflags_$v) $$(LDFLAGS) -o $$@ $$(filter %.o,$$^) $(LIBHP) $(call hp_opt,lesson_libs) $$(LIBHP_LIBS)
+$1.build_$v := $(call hp_opt,lesson_build_$v)
+$1.cflags_$v := $(call hp_opt,lesson_cflags_$v)
+$1.pgo_$v := $(call hp_opt,lesson_pgo_$v)
+$$(eval $$(call $(if $(call hp_opt,lesson_pgo_$v),hp_variant_pgo,$(if $(call hp_opt,lesson_build_$v),hp_variant_flags,hp_variant_plain)),$1,$v))
 )
 
 $(BUILD)/$1/lesson.spec: $1/lesson.mk common/mk/lesson-rules.mk $(BUILD)/FLAGS
@@ -105,7 +142,7 @@ endef
 hp_spec_text = \
 	$(call hp_spec_line,dir,$1)$(call hp_spec_line,id,$($1.id))$(call hp_spec_line,page,$(call hp_lesson_page,$1))\
 	$(call hp_spec_line,kind,$($1.kind))$(call hp_spec_line,variants,$($1.variants))\
-	$(foreach v,$($1.variants),$(call hp_spec_line,bin_$v,$(BUILD)/$1/$v)$(call hp_spec_line,src_$v,$($1.src_$v)))\
+	$(foreach v,$($1.variants),$(call hp_spec_line,bin_$v,$(BUILD)/$1/$v)$(call hp_spec_line,src_$v,$($1.src_$v))$(call hp_spec_line,build_$v,$($1.build_$v))$(call hp_spec_line,pgo_$v,$($1.pgo_$v)))\
 	$(call hp_spec_line,cases,$($1.cases))$(foreach c,$($1.cases),$(call hp_spec_line,case_$c,$($1.case_$c)))\
-	$(foreach k,title libs args_small args_default args_large args_count rounds warmup timeout metrics primary claims exercise_claims exercise_seeds ceiling go check_sizes tsan cache_sim branch_sim,$(call hp_spec_line,$k,$($1.$k)))\
+	$(foreach k,title libs args_small args_default args_large args_count rounds warmup timeout metrics primary claims exercise_claims exercise_seeds exercise_variant ceiling go check_sizes tsan cache_sim branch_sim,$(call hp_spec_line,$k,$($1.$k)))\
 	$(call hp_spec_line,cflags,$(CC) $(CFLAGS))$(call hp_spec_line,build,$(BUILD)/$1)

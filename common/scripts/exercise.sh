@@ -3,7 +3,7 @@
 # usage: exercise.sh build/<lesson>/lesson.spec path/to/solution.c
 #
 # The solution is compiled in place of the lesson's optimized.c (the last
-# variant's own file), with the
+# variant's own file, or lesson_exercise_variant's), with the
 # same other sources and flags. It passes when
 #   1. its output is identical to the naive variant's for the hidden seeds
 #      (tests/exercises/<slug>.seeds) at sizes 0, 1, 7 and small, and
@@ -37,7 +37,9 @@ bin=$work/solution
 
 # The last variant ("optimized", or a case study's last step) is the one the
 # student rewrites: its sources with <variant>.c replaced by the solution.
-last=${variants##* }
+# A lesson may name another variant (chapter 10: its variants are builds of
+# one source, and the exercise is the hand-written one).
+last=${exercise_variant:-${variants##* }}
 src_last=src_$last bin_last=bin_$last
 srcs=""
 for s in ${!src_last}; do
@@ -88,14 +90,14 @@ build/common/tools/hp-report --spec "$spec" --results "$work/solution.json" --cl
 build/common/tools/hp-report --spec "$spec" --results "$work/reference.json" --quiet \
 	--summary "$work/reference.jsonl" >/dev/null 2>&1 || true
 cat "$work/report.out" | sed '/^claims:/d'
-echo "Exercise claims (your solution in the role of optimized):"
+echo "Exercise claims (your solution in the role of $last):"
 sed 's/^  claim/  /' "$work/claims.log"
 first_case=${cases%% *}
 ratio() { jq -r --arg c "$first_case" --arg v "$last" 'select(.case == $c and .variant == $v and .metric == "instructions") | .ratio' "$1" 2>/dev/null | head -1; }
 short() { [ -n "$1" ] && [ "$1" != null ] && printf '%.3g' "$1"; }
 sr=$(short "$(ratio "$work/solution.jsonl")"); rr=$(short "$(ratio "$work/reference.jsonl")")
 claims=$(sed -n 's/^claims: \([0-9]*\) of \([0-9]*\) hold.*/\1\/\2/p' "$work/report.out")
-echo "Instructions relative to naive (case $first_case): yours ×${sr:-n/a}, the reference optimized.c ×${rr:-n/a}"
+echo "Instructions relative to naive (case $first_case): yours ×${sr:-n/a}, the reference $last.c ×${rr:-n/a}"
 result=PASS
 [ $status -eq 0 ] || result=FAIL
 echo "exercise: $result"

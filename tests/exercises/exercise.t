@@ -12,10 +12,11 @@ for spec in build/chapters/*/lesson.spec; do
 	# shellcheck disable=SC1090
 	. "$spec"
 	[ -n "${exercise_claims:-}" ] && [ -f "$dir/exercise/starter.c" ] || continue
-	if common/scripts/exercise.sh "$spec" "$dir/optimized.c" >"$tmp/$id-ref.log" 2>&1; then
-		ok "$id: the reference optimized.c passes the exercise"
+	ref=$dir/${exercise_variant:-${variants##* }}.c
+	if common/scripts/exercise.sh "$spec" "$ref" >"$tmp/$id-ref.log" 2>&1; then
+		ok "$id: the reference $(basename "$ref") passes the exercise"
 	else
-		not_ok "$id: the reference optimized.c passes the exercise" "$(tail -15 "$tmp/$id-ref.log")"
+		not_ok "$id: the reference $(basename "$ref") passes the exercise" "$(tail -15 "$tmp/$id-ref.log")"
 	fi
 	if common/scripts/exercise.sh "$spec" "$dir/exercise/starter.c" >"$tmp/$id-starter.log" 2>&1; then
 		not_ok "$id: the untouched starter.c fails the exercise" "$(tail -15 "$tmp/$id-starter.log")"
@@ -32,7 +33,7 @@ for spec in build/chapters/*/lesson.spec; do
 	[ -z "${graded_once:-}" ] || continue
 	graded_once=1
 	# A wrong answer fails on equivalence: the reference with its output changed.
-	sed 's/printf("/printf("x/' "$dir/optimized.c" >"$tmp/wrong.c"
+	sed 's/printf("/printf("x/' "$ref" >"$tmp/wrong.c"
 	if ! common/scripts/exercise.sh "$spec" "$tmp/wrong.c" >"$tmp/$id-wrong.log" 2>&1 &&
 		grep -q "equivalent=no" "$tmp/$id-wrong.log"; then
 		ok "$id: a solution with a different answer fails on equivalence"
@@ -42,7 +43,7 @@ for spec in build/chapters/*/lesson.spec; do
 	# The class at once.
 	class=$tmp/class-$id
 	mkdir -p "$class"
-	cp "$dir/optimized.c" "$class/alice.c"
+	cp "$ref" "$class/alice.c"
 	cp "$dir/exercise/starter.c" "$class/bob.c"
 	num=${id#chapter}
 	if make --no-print-directory grade CHAPTER="$num" DIR="$class" >"$tmp/$id-grade.log" 2>&1; then :; fi
