@@ -103,6 +103,7 @@ $(foreach v,$(or $(strip $(call hp_opt,lesson_variants)),naive optimized),
 $1.src_$v := $(addprefix $1/,$(or $(call hp_opt,lesson_sources_$v),$v.c $(if $(wildcard $1/workload.c),workload.c)))
 $1.build_$v := $(call hp_opt,lesson_build_$v)
 $1.cflags_$v := $(call hp_opt,lesson_cflags_$v)
+$1.env_$v := $(call hp_opt,lesson_env_$v)
 $1.pgo_$v := $(call hp_opt,lesson_pgo_$v)
 $$(eval $$(call $(if $(call hp_opt,lesson_pgo_$v),hp_variant_pgo,$(if $(call hp_opt,lesson_build_$v),hp_variant_flags,hp_variant_plain)),$1,$v))
 )
@@ -142,7 +143,7 @@ endef
 hp_spec_text = \
 	$(call hp_spec_line,dir,$1)$(call hp_spec_line,id,$($1.id))$(call hp_spec_line,page,$(call hp_lesson_page,$1))\
 	$(call hp_spec_line,kind,$($1.kind))$(call hp_spec_line,variants,$($1.variants))\
-	$(foreach v,$($1.variants),$(call hp_spec_line,bin_$v,$(BUILD)/$1/$v)$(call hp_spec_line,src_$v,$($1.src_$v))$(call hp_spec_line,build_$v,$($1.build_$v))$(call hp_spec_line,pgo_$v,$($1.pgo_$v)))\
+	$(foreach v,$($1.variants),$(call hp_spec_line,bin_$v,$(BUILD)/$1/$v)$(call hp_spec_line,src_$v,$($1.src_$v))$(call hp_spec_line,build_$v,$($1.build_$v))$(call hp_spec_line,pgo_$v,$($1.pgo_$v))$(call hp_spec_line,env_$v,$($1.env_$v)))\
 	$(call hp_spec_line,cases,$($1.cases))$(foreach c,$($1.cases),$(call hp_spec_line,case_$c,$($1.case_$c)))\
 	$(foreach k,title libs args_small args_default args_large args_count rounds warmup timeout metrics primary claims exercise_claims exercise_seeds exercise_variant ceiling go check_sizes tsan cache_sim branch_sim,$(call hp_spec_line,$k,$($1.$k)))\
 	$(call hp_spec_line,cflags,$(CC) $(CFLAGS))$(call hp_spec_line,build,$(BUILD)/$1)

@@ -81,12 +81,15 @@ struct options {
 	char *variant_override[MAX_VARIANTS]; /* "name=path" */
 };
 
+#define MAX_ENV 8
+
 struct lesson {
 	struct hp_spec spec;
 	const char *dir, *id;
 	int nvariants, ncases;
 	char *variants[MAX_VARIANTS];
 	const char *bins[MAX_VARIANTS];
+	char *envs[MAX_VARIANTS]; /* lesson_env_<v>: "NAME=value ..." for every run of the variant */
 	char *cases[MAX_CASES];
 	const char *size_args, *count_args;
 	double timeout_s;
@@ -355,9 +358,12 @@ static void run_variant(struct lesson *l, int v, const char *args, enum run_mode
                         const char *out_keep)
 {
 	char *argv[MAX_ARGS];
-	char *env[4] = {NULL};
-	char report[512], out[512], err[512], cgout[512], envrep[600], envpre[600];
+	char *env[MAX_ENV + 3] = {NULL};
+	char report[512], out[512], err[512], cgout[512], envrep[600], envpre[1200];
 	char *args_copy = hp_xstrdup(args);
+	char *env_copy = hp_xstrdup(l->envs[v] ? l->envs[v] : "");
+	const char *preload = NULL;
+	int nenv = 0;
 	struct exec_result r;
 	int argc = 0;
 	double timeout = l->timeout_s;
@@ -393,13 +399,31 @@ static void run_variant(struct lesson *l, int v, const char *args, enum run_mode
 	argc = split_args(args_copy, argv, argc);
 
 	snprintf(envrep, sizeof envrep, "HP_REPORT=%s", report);
-	env[0] = envrep;
-	if (mode == RUN_EQUIVALENCE && opt.alloc_so) {
-		snprintf(envpre, sizeof envpre, "LD_PRELOAD=%s", opt.alloc_so);
-		env[1] = envpre;
+	env[nenv++] = envrep;
+	/*
+	 * The variant's own environment (chapter 11 preloads another allocator
+	 * with it). Its LD_PRELOAD is kept apart so that the equivalence run can
+	 * put the allocation counter in front of it: the counter passes every
+	 * call on to glibc's allocator, so the equivalence run counts the
+	 * program's calls, while every other run uses the variant's allocator
+	 * (make test checks its output under that allocator too).
+	 */
+	for (char *save = NULL, *kv = strtok_r(env_copy, " ", &save); kv; kv = strtok_r(NULL, " ", &save)) {
+		if (!strncmp(kv, "LD_PRELOAD=", 11))
+			preload = kv + 11;
+		else if (nenv < MAX_ENV)
+			env[nenv++] = kv;
 	}
+	if (mode == RUN_EQUIVALENCE && opt.alloc_so)
+		snprintf(envpre, sizeof envpre, "LD_PRELOAD=%s%s%s", opt.alloc_so, preload ? ":" : "",
+		         preload ? preload : "");
+	else if (preload)
+		snprintf(envpre, sizeof envpre, "LD_PRELOAD=%s", preload);
+	if ((mode == RUN_EQUIVALENCE && opt.alloc_so) || preload)
+		env[nenv++] = envpre;
 	exec_variant(argv, out, err, env, timeout, &r);
 	free(args_copy);
+	free(env_copy);
 
 	run->ok = r.ok;
 	snprintf(run->status, sizeof run->status, "%s", r.status);
@@ -676,6 +700,7 @@ static void load_lesson(struct lesson *l)
 		hp_die("%s: a lesson needs at least two variants", l->dir);
 	for (int v = 0; v < l->nvariants; v++) {
 		l->bins[v] = hp_spec_get2(&l->spec, "bin_", l->variants[v], NULL);
+		l->envs[v] = (char *)hp_spec_get2(&l->spec, "env_", l->variants[v], NULL);
 		for (int k = 0; k < opt.nvariant_overrides; k++) {
 			size_t n = strcspn(opt.variant_override[k], "=");
 			if (strlen(l->variants[v]) == n &&
@@ -777,7 +802,32 @@ int main(int argc, char **argv)
 			fputs(v ? "," : "", out);
 			hp_json_write_str(out, l.variants[v]);
 		}
-		fputs("],\"cases\":[", out);
+		/* How each variant differs besides its sources: build flags, PGO training, environment. */
+		fputs("],\"variant_setup\":{", out);
+		for (int v = 0, first = 1; v < l.nvariants; v++) {
+			static const char *keys[] = {"build_", "pgo_", "env_"};
+			const char *val[3];
+			int any = 0;
+
+			for (int k = 0; k < 3; k++) {
+				val[k] = hp_spec_get2(&l.spec, keys[k], l.variants[v], "");
+				any |= val[k][0] != 0;
+			}
+			if (!any)
+				continue;
+			fputs(first ? "" : ",", out);
+			first = 0;
+			hp_json_write_str(out, l.variants[v]);
+			fputc(':', out);
+			for (int k = 0; k < 3; k++) {
+				fputs(k ? ",\"" : "{\"", out);
+				fwrite(keys[k], 1, strlen(keys[k]) - 1, out);
+				fputs("\":", out);
+				hp_json_write_str(out, val[k]);
+			}
+			fputc('}', out);
+		}
+		fputs("},\"cases\":[", out);
 	}
 
 	for (int c = 0; c < l.ncases; c++) {

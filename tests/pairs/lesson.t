@@ -38,6 +38,30 @@ for size in $sizes; do
 	done
 done
 
+# 1b. A variant with an environment of its own (lesson_env_<v>: another
+# allocator preloaded) gives the same output with that environment alone:
+# the equivalence runs above put the allocation counter in front of it.
+base_bin=bin_${variants%% *}
+for v in $variants; do
+	env_var=env_$v bin_var=bin_$v
+	[ -n "${!env_var:-}" ] || continue
+	for c in $cases; do
+		case_var=case_$c
+		for seed in $seeds; do
+			args="$args_small ${!case_var} --seed $seed"
+			# shellcheck disable=SC2086
+			if HP_REPORT=/dev/null "${!base_bin}" $args >"$tmp/env-base.out" 2>"$tmp/env.err" &&
+				env HP_REPORT=/dev/null ${!env_var} "${!bin_var}" $args >"$tmp/env.out" 2>>"$tmp/env.err" &&
+				cmp -s "$tmp/env-base.out" "$tmp/env.out"; then
+				ok "$id: $v with its environment (${!env_var}), case $c, seed $seed: identical output"
+			else
+				not_ok "$id: $v with its environment (${!env_var}), case $c, seed $seed: identical output"
+				run_tail "$tmp/env.err"
+			fi
+		done
+	done
+done
+
 # 2. Deterministic claims at the small size.
 if $hp_run --spec "$spec" --size small --rounds 0 --warmup 0 --alloc "$alloc" --out "$tmp/small.json" \
 	>"$tmp/small.log" 2>&1 &&
