@@ -21,6 +21,10 @@ packages=(
 	chromium:"the docs test loads the pages in headless Chromium"
 	fonts-dejavu-core:"fonts for charts and screenshots"
 	git:"the commit recorded in every result"
+	libjemalloc2:"chapter 11: jemalloc, preloaded as a variant"
+	libmimalloc2.0:"chapter 11: mimalloc, preloaded as a variant"
+	nginx:"the peer server of the network pages (started on 127.0.0.1 by common/scripts/nginx.sh)"
+	wrk:"the cross-check of hp-load in tests/net"
 )
 
 missing=()
