@@ -7,7 +7,7 @@ set -uo pipefail
 seconds=${FUZZ_SECONDS:-20}
 out=build/fuzz
 mkdir -p "$out"
-targets="json spec"
+targets="json spec http"
 n=0 failed=0
 if ! printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }\n' |
 	clang -fsanitize=fuzzer -x c - -o "$out/probe" 2>/dev/null; then
