@@ -19,10 +19,17 @@
 #   lesson_check_sizes (sizes of the sanitizer and memcheck runs, default "7 200"),
 #   lesson_tsan (yes: the variants run threads, so make test also runs them under TSan),
 #   lesson_cache_sim (yes: the counting run simulates the caches: d1_misses, ll_misses),
-#   lesson_branch_sim (yes: ... and the branch predictor: branch_misses).
+#   lesson_branch_sim (yes: ... and the branch predictor: branch_misses),
+#   lesson_build_<v>, lesson_pgo_<v>, lesson_env_<v> (how a variant is built
+#   and run), and for lesson_kind := server: lesson_peers, lesson_server_args,
+#   lesson_server_case_<case>, lesson_pin, lesson_corpus, lesson_url_path.
 
-SPEC_KEYS := title kind variants libs cases args_small args_default args_large args_count \
-	rounds warmup timeout metrics primary claims exercise_claims exercise_seeds exercise_variant ceiling go check_sizes tsan cache_sim branch_sim
+# The lesson variables copied as they are, and every key of the spec file
+# besides the per-variant and per-case ones.
+HP_PLAIN_KEYS := title libs args_small args_default args_large metrics primary claims exercise_claims \
+	exercise_seeds exercise_variant ceiling go check_sizes tsan cache_sim branch_sim \
+	peers server_args pin corpus url_path
+HP_SPEC_KEYS := $(HP_PLAIN_KEYS) args_count rounds warmup timeout
 
 # $(call hp_lesson_id,chapters/01-object-pool) -> chapter01 ; case-studies/etl -> case-etl
 hp_lesson_num = $(firstword $(subst -, ,$(notdir $1)))
@@ -88,14 +95,15 @@ $1.cases     := $(or $(strip $(call hp_opt,lesson_cases)),main)
 $1.kind      := $(or $(strip $(call hp_opt,lesson_kind)),batch)
 $1.args_count := $(or $(strip $(call hp_opt,lesson_args_count)),$(call hp_opt,lesson_args_small))
 $1.bins      := $$(addprefix $(BUILD)/$1/,$$($1.variants))
-$(foreach k,title libs args_small args_default args_large metrics primary claims exercise_claims exercise_seeds exercise_variant ceiling go check_sizes tsan cache_sim branch_sim,
+$(foreach k,$(HP_PLAIN_KEYS),
 $1.$k := $(call hp_opt,lesson_$k))
 $1.rounds    := $(or $(strip $(call hp_opt,lesson_rounds)),10)
 $1.warmup    := $(or $(strip $(call hp_opt,lesson_warmup)),1)
 $1.timeout   := $(or $(strip $(call hp_opt,lesson_timeout)),60)
 $1.primary   := $(or $(strip $(call hp_opt,lesson_primary)),time_ms)
 $(foreach c,$(or $(strip $(call hp_opt,lesson_cases)),main),
-$1.case_$c := $(call hp_opt,lesson_case_$c))
+$1.case_$c := $(call hp_opt,lesson_case_$c)
+$1.server_case_$c := $(call hp_opt,lesson_server_case_$c))
 LESSONS += $1
 LESSON_IDS += $(call hp_lesson_id,$1)
 
@@ -144,6 +152,6 @@ hp_spec_text = \
 	$(call hp_spec_line,dir,$1)$(call hp_spec_line,id,$($1.id))$(call hp_spec_line,page,$(call hp_lesson_page,$1))\
 	$(call hp_spec_line,kind,$($1.kind))$(call hp_spec_line,variants,$($1.variants))\
 	$(foreach v,$($1.variants),$(call hp_spec_line,bin_$v,$(BUILD)/$1/$v)$(call hp_spec_line,src_$v,$($1.src_$v))$(call hp_spec_line,build_$v,$($1.build_$v))$(call hp_spec_line,pgo_$v,$($1.pgo_$v))$(call hp_spec_line,env_$v,$($1.env_$v)))\
-	$(call hp_spec_line,cases,$($1.cases))$(foreach c,$($1.cases),$(call hp_spec_line,case_$c,$($1.case_$c)))\
-	$(foreach k,title libs args_small args_default args_large args_count rounds warmup timeout metrics primary claims exercise_claims exercise_seeds exercise_variant ceiling go check_sizes tsan cache_sim branch_sim,$(call hp_spec_line,$k,$($1.$k)))\
+	$(call hp_spec_line,cases,$($1.cases))$(foreach c,$($1.cases),$(call hp_spec_line,case_$c,$($1.case_$c))$(call hp_spec_line,server_case_$c,$($1.server_case_$c)))\
+	$(foreach k,$(HP_SPEC_KEYS),$(call hp_spec_line,$k,$($1.$k)))\
 	$(call hp_spec_line,cflags,$(CC) $(CFLAGS))$(call hp_spec_line,build,$(BUILD)/$1)

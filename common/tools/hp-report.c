@@ -11,6 +11,8 @@
  *   <!-- hp:table [CASE] -->          statistics table(s)
  *   <!-- hp:chart bars|runs -->       charts of the primary metric
  *   <!-- hp:chart heap [CASE] -->     heap timeline from the profile target
+ *   <!-- hp:chart latency -->         server lessons: latency percentiles per case
+ *   <!-- hp:chart scaling [METRIC] --> server lessons: throughput_rps or p99_us by case
  *   <!-- hp:claims -->                the claims and whether they held
  *   <!-- hp:machine -->               where and how it was measured
  *   <!-- hp:limits -->                this machine's ceilings named by the lesson
@@ -824,6 +826,85 @@ static const char *slug_of(const char *page)
 }
 
 /*
+ * Server lessons: latency percentiles per case (latency.gp), and, with more
+ * than one case, throughput and p99 across the cases (scaling.gp). Drawn
+ * only when the runs have the load generator's metrics.
+ */
+static int server_charts(struct results *r, const char *slug, const char *title)
+{
+	static const char *pct[] = {"p50_us", "p90_us", "p99_us", "p999_us", "max_us"};
+	static const char *pct_label[] = {"p50", "p90", "p99", "p99.9", "max"};
+	static const char *scaled[] = {"throughput_rps", "p99_us"};
+	char dat[512], out[512], vars[2048];
+	struct buf names = {0}, cases = {0};
+	int err = 0;
+	FILE *f;
+
+	if (!r->ncases || !find_series(&r->cases[0], "p50_us"))
+		return 0;
+	for (int v = 0; v < r->nvariants; v++)
+		bprintf(&names, "%s%s", v ? " " : "", r->variants[v]);
+	for (int c = 0; c < r->ncases; c++)
+		bprintf(&cases, "%s%s", c ? " " : "", r->cases[c].name);
+
+	snprintf(dat, sizeof dat, "%s/%s-latency.dat", opt.img_dir, slug);
+	f = fopen(dat, "w");
+	if (!f)
+		hp_die("cannot write %s: %s", dat, strerror(errno));
+	fprintf(f, "# one block per case and variant: x percentile median-us\n");
+	for (int c = 0; c < r->ncases; c++)
+		for (int v = 0; v < r->nvariants; v++) {
+			fprintf(f, "# %s %s\n", r->cases[c].name, r->variants[v]);
+			for (int k = 0; k < 5; k++) {
+				struct series *s = find_series(&r->cases[c], pct[k]);
+				struct hp_summary sm;
+				if (s && s->n[v] && !hp_stats_summary(s->x[v], s->n[v], &sm) && sm.median > 0)
+					fprintf(f, "%d %s %.6g\n", k, pct_label[k], sm.median);
+			}
+			fprintf(f, "\n\n");
+		}
+	fclose(f);
+	for (int svg = 0; svg < 2; svg++) {
+		const char *ext = svg ? "svg" : "png";
+		snprintf(out, sizeof out, "%s/%s-latency.%s", opt.img_dir, slug, ext);
+		snprintf(vars, sizeof vars, "datafile='%s'; out='%s'; term='%s'; title='%s'; variants='%s'; cases='%s'",
+		         dat, out, ext, title, names.s, cases.s);
+		err |= run_gnuplot("latency.gp", vars);
+	}
+
+	for (size_t k = 0; r->ncases > 1 && k < sizeof scaled / sizeof *scaled; k++) {
+		snprintf(dat, sizeof dat, "%s/%s-scaling-%s.dat", opt.img_dir, slug, scaled[k]);
+		f = fopen(dat, "w");
+		if (!f)
+			hp_die("cannot write %s: %s", dat, strerror(errno));
+		fprintf(f, "# one block per variant: x case median lo hi\n");
+		for (int v = 0; v < r->nvariants; v++) {
+			fprintf(f, "# %s\n", r->variants[v]);
+			for (int c = 0; c < r->ncases; c++) {
+				struct series *s = find_series(&r->cases[c], scaled[k]);
+				struct hp_summary sm;
+				if (s && s->n[v] && !hp_stats_summary(s->x[v], s->n[v], &sm))
+					fprintf(f, "%d %s %.6g %.6g %.6g\n", c, r->cases[c].name, sm.median, sm.lo,
+					        sm.hi);
+			}
+			fprintf(f, "\n\n");
+		}
+		fclose(f);
+		for (int svg = 0; svg < 2; svg++) {
+			const char *ext = svg ? "svg" : "png";
+			snprintf(out, sizeof out, "%s/%s-scaling-%s.%s", opt.img_dir, slug, scaled[k], ext);
+			snprintf(vars, sizeof vars,
+			         "datafile='%s'; out='%s'; term='%s'; title='%s'; metric='%s'; variants='%s'", dat,
+			         out, ext, title, scaled[k], names.s);
+			err |= run_gnuplot("scaling.gp", vars);
+		}
+	}
+	free(names.s);
+	free(cases.s);
+	return err;
+}
+
+/*
  * bars: the primary metric of every case relative to naive (naive = 1), each
  * bar with the whisker of its median's 95% CI, labelled with the absolute
  * median. runs: every timed run in order, so the reader sees the noise and
@@ -917,7 +998,7 @@ static int charts(struct results *r, const char *primary, const char *slug, cons
 		free(names.s);
 		free(cases.s);
 	}
-	return err;
+	return err | server_charts(r, slug, title);
 }
 
 static void json_num(FILE *f, double v)
@@ -1202,6 +1283,22 @@ static void marker(const char *m, size_t n, struct results *r, struct hp_spec *s
 		        !strcmp(words[1], "bars") ? "median relative to naive with 95% CI whiskers"
 		                                  : "every timed run in order",
 		        slug, words[1]);
+	} else if (!strcmp(words[0], "chart") && (!strcmp(words[1], "latency") || !strcmp(words[1], "scaling"))) {
+		/* <!-- hp:chart latency -->, <!-- hp:chart scaling throughput_rps|p99_us --> */
+		char path[600], file[200];
+		if (!strcmp(words[1], "latency"))
+			snprintf(file, sizeof file, "%s-latency", slug);
+		else
+			snprintf(file, sizeof file, "%s-scaling-%s", slug, nw > 2 ? words[2] : "throughput_rps");
+		snprintf(path, sizeof path, "%s/%s.svg", opt.img_dir, file);
+		if (!opt.no_charts && access(path, R_OK)) {
+			bprintf(b, "> _No chart: no run of this lesson measured a server under load._\n");
+			return;
+		}
+		bprintf(b, "![%s: %s](img/%s.svg)\n", title,
+		        !strcmp(words[1], "latency") ? "latency percentiles per case, log scale"
+		                                     : "by case, median with 95% CI whiskers",
+		        file);
 	} else if (!strcmp(words[0], "chart") && !strcmp(words[1], "heap")) {
 		char path[600];
 		const char *cname = nw > 2 ? words[2] : r->cases[0].name;

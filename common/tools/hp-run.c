@@ -36,10 +36,15 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+#include <dirent.h>
 #include <unistd.h>
 
+#include "hp/child.h"
 #include "hp/file.h"
+#include "hp/http.h"
+#include "hp/net.h"
 #include "hp/json.h"
 #include "hp/machine.h"
 #include "hp/spec.h"
@@ -93,6 +98,10 @@ struct lesson {
 	char *cases[MAX_CASES];
 	const char *size_args, *count_args;
 	double timeout_s;
+	int server;      /* lesson_kind := server: variants are servers, measured under hp-load */
+	int is_peer[MAX_VARIANTS]; /* a peer (nginx): started by common/scripts/<name>.sh */
+	const char *server_args, *pin, *corpus, *url_path;
+	char hp_load[512]; /* the load generator, next to this program */
 	int cache_sim;  /* lesson_cache_sim := yes: the counting run simulates the caches */
 	int branch_sim; /* lesson_branch_sim := yes: ... and the branch predictor */
 };
@@ -350,6 +359,349 @@ enum run_mode {
 	RUN_COUNT,
 };
 
+/* ---------------------------------------------------------------------------
+ * Servers (lesson_kind := server)
+ *
+ * A server variant is started with --port 0, and says "ready port=N" on
+ * stderr (hp_server_ready()). The equivalence run replays the lesson's
+ * corpus of raw requests (lesson_corpus, a directory of *.http files, one
+ * connection each) and writes the responses, normalized to what matters
+ * (status, Content-Type, Content-Length, Connection, body), as its output,
+ * which check_equivalence() compares as for any variant. A timed run puts
+ * hp-load on it with the size's and the case's arguments, then stops it
+ * with SIGTERM: a server that does not exit cleanly within 10 s is a failed
+ * run. Peers (lesson_peers, e.g. nginx) are started and stopped by
+ * common/scripts/<peer>.sh and measured the same way, but take no part in
+ * the equivalence check: their error pages are their own.
+ */
+
+#define READY_TIMEOUT_S 10
+#define STOP_TIMEOUT_S  10
+
+/*
+ * Read one response from fd into buf (at most cap bytes), 2 s at most.
+ * head_only: the answer to a HEAD request, whose Content-Length describes a
+ * body that is not sent. Returns its length, or 0.
+ */
+static size_t read_response(int fd, char *buf, size_t cap, int head_only)
+{
+	size_t len = 0;
+	uint64_t deadline = hp_now_ns() + 2000000000ull;
+
+	while (len < cap) {
+		struct pollfd pfd = {.fd = fd, .events = POLLIN};
+		int64_t left_ms = ((int64_t)deadline - (int64_t)hp_now_ns()) / 1000000;
+
+		if (left_ms <= 0 || poll(&pfd, 1, (int)left_ms) <= 0)
+			break;
+		ssize_t n = read(fd, buf + len, cap - len);
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+
+		struct hp_http_response res;
+		int h = hp_http_parse_response(buf, len, &res);
+		if (h > 0 && head_only)
+			return (size_t)h;
+		if (h > 0 && res.content_length >= 0 && len >= (size_t)h + (size_t)res.content_length)
+			return (size_t)h + (size_t)res.content_length;
+		if (h == HP_HTTP_BAD || h == HP_HTTP_TOO_LARGE)
+			break;
+	}
+	return len;
+}
+
+/* Append the normalized response in buf[0..len) to f. */
+static void write_normalized(FILE *f, const char *buf, size_t len)
+{
+	struct hp_http_response res;
+	int h = len ? hp_http_parse_response(buf, len, &res) : HP_HTTP_INCOMPLETE;
+	static const char *keep[] = {"Content-Type", "Content-Length", "Connection"};
+
+	if (h <= 0) {
+		fprintf(f, len ? "(not an HTTP response: %zu bytes)\n" : "(no response)\n", len);
+		return;
+	}
+	fprintf(f, "status %d\n", res.status);
+	for (size_t k = 0; k < sizeof keep / sizeof *keep; k++) {
+		const struct hp_http_header *hd = hp_http_header_find(res.headers, res.num_headers, keep[k]);
+		if (hd)
+			fprintf(f, "%s: %.*s\n", keep[k], (int)hd->value_len, hd->value);
+	}
+	fprintf(f, "body %zu bytes:\n", len - (size_t)h);
+	fwrite(buf + h, 1, len - (size_t)h, f);
+	fputs("\n", f);
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Replay the corpus against port; the normalized responses go to out_path. Returns 0 or -1. */
+static int replay_corpus(const char *corpus, int port, const char *out_path, char *status, size_t status_len)
+{
+	DIR *d = opendir(corpus);
+	char *names[256];
+	int n = 0, rc = 0;
+	FILE *f;
+
+	if (!d) {
+		snprintf(status, status_len, "corpus %s: %s", corpus, strerror(errno));
+		return -1;
+	}
+	for (struct dirent *e; (e = readdir(d)) && n < 256;) {
+		size_t l = strlen(e->d_name);
+		if (l > 5 && !strcmp(e->d_name + l - 5, ".http"))
+			names[n++] = hp_xstrdup(e->d_name);
+	}
+	closedir(d);
+	qsort(names, (size_t)n, sizeof *names, name_cmp);
+	f = fopen(out_path, "w");
+	if (!f)
+		hp_die("cannot write %s: %s", out_path, strerror(errno));
+	for (int i = 0; i < n; i++) {
+		char path[1024], *req, resp[65536];
+		size_t rlen;
+		int fd;
+
+		snprintf(path, sizeof path, "%s/%s", corpus, names[i]);
+		if (hp_read_file(path, &req, &rlen)) {
+			snprintf(status, status_len, "cannot read %.80s", path);
+			rc = -1;
+			break;
+		}
+		fprintf(f, "== %s\n", names[i]);
+		fd = hp_connect_tcp("127.0.0.1", port, NULL, 0);
+		if (fd < 0) {
+			fprintf(f, "(connect: %s)\n", strerror(-fd));
+		} else {
+			if (hp_write_all(fd, req, rlen))
+				fprintf(f, "(the server closed while the request was sent)\n");
+			write_normalized(f, resp, read_response(fd, resp, sizeof resp, !strncmp(req, "HEAD ", 5)));
+			close(fd);
+		}
+		free(req);
+	}
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	fclose(f);
+	if (!rc && !n) {
+		snprintf(status, status_len, "corpus %s has no *.http files", corpus);
+		rc = -1;
+	}
+	return rc;
+}
+
+/* Add hp-load's report (JSON) to run's metrics. Returns 0, or -1 when it is unreadable. */
+static int read_load_report(const char *path, struct run *run)
+{
+	struct hp_json j = {0};
+	size_t len;
+	char *text = read_file(path, &len);
+	int rc = -1;
+
+	if (len && !hp_json_parse(&j, text, len, NULL)) {
+		static const char *pct[] = {"p50", "p90", "p99", "p999", "max", "mean"};
+		size_t lat = hp_json_get(&j, 0, "latency_us"), errs = hp_json_get(&j, 0, "errors");
+		double nerr = 0;
+
+		add_metric(run, "throughput_rps", hp_json_num(&j, hp_json_get(&j, 0, "throughput_rps"), 0), "req/s",
+		           1);
+		for (size_t k = 0; k < sizeof pct / sizeof *pct; k++) {
+			char name[32];
+			snprintf(name, sizeof name, "%s_us", pct[k]);
+			add_metric(run, name, hp_json_num(&j, hp_json_get(&j, lat, pct[k]), 0), "us", 0);
+		}
+		if (errs != HP_JSON_NONE && j.tok[errs].type == HP_JSON_OBJECT)
+			for (size_t i = errs + 1; i < j.tok[errs].end; i = j.tok[i + 1].end)
+				nerr += hp_json_num(&j, i + 1, 0);
+		add_metric(run, "errors", nerr, "requests", 0);
+		add_metric(run, "requests", hp_json_num(&j, hp_json_get(&j, 0, "requests"), 0), "requests", 1);
+		size_t behind = hp_json_get(&j, 0, "behind");
+		if (behind != HP_JSON_NONE)
+			add_metric(run, "load_behind", j.tok[behind].type == HP_JSON_TRUE, "", 0);
+		rc = 0;
+	}
+	hp_json_release(&j);
+	free(text);
+	return rc;
+}
+
+/* Start variant v (a server or a peer); returns its port or -1 with run filled. */
+static int server_start(struct lesson *l, int v, const char *args, struct hp_child *c, const char *err,
+                        const char *report, struct run *run)
+{
+	char *argv[MAX_ARGS], *env[MAX_ENV + 2] = {NULL};
+	char envrep[600], peerdir[600], out[600];
+	char *args_copy = hp_xstrdup(args), *env_copy = hp_xstrdup(l->envs[v] ? l->envs[v] : "");
+	int argc = 0, nenv = 0, port;
+
+	if (l->is_peer[v]) {
+		/* common/scripts/<peer>.sh start DIR prints the port and returns once it answers. */
+		static char start[] = "start";
+		struct hp_child sc;
+		char st[96];
+		size_t len;
+
+		snprintf(peerdir, sizeof peerdir, "%s/peer-%s", tmpdir, l->variants[v]);
+		snprintf(out, sizeof out, "%s/peer.out", tmpdir);
+		argv[argc++] = (char *)l->bins[v];
+		argv[argc++] = start;
+		argv[argc++] = peerdir;
+		argv[argc] = NULL;
+		if (hp_child_start(&sc, argv, NULL, out, err, l->pin) ||
+		    hp_child_wait(&sc, 0, 30, NULL, NULL, st, sizeof st)) {
+			snprintf(run->status, sizeof run->status, "peer start failed");
+			run->stderr_tail = tail_of(err);
+			free(args_copy);
+			free(env_copy);
+			return -1;
+		}
+		char *text = read_file(out, &len);
+		port = atoi(text);
+		free(text);
+		free(args_copy);
+		free(env_copy);
+		c->pid = -1;
+		return port > 0 ? port : -1;
+	}
+	static char portflag[] = "--port", zero[] = "0";
+	argv[argc++] = (char *)l->bins[v];
+	argv[argc++] = portflag;
+	argv[argc++] = zero;
+	argc = split_args(args_copy, argv, argc);
+	snprintf(envrep, sizeof envrep, "HP_REPORT=%s", report);
+	env[nenv++] = envrep;
+	for (char *save = NULL, *kv = strtok_r(env_copy, " ", &save); kv && nenv < MAX_ENV;
+	     kv = strtok_r(NULL, " ", &save))
+		env[nenv++] = kv;
+	port = -1;
+	if (hp_child_start(c, argv, env, NULL, err, l->pin) == 0) {
+		port = hp_child_wait_ready(c, err, READY_TIMEOUT_S);
+		if (port <= 0) {
+			char st[96];
+			hp_child_wait(c, 1, STOP_TIMEOUT_S, NULL, NULL, st, sizeof st);
+			snprintf(run->status, sizeof run->status, "%s",
+			         port == -ETIMEDOUT ? "not ready in 10 s" : port == 0 ? "ready without port=" : st);
+			run->stderr_tail = tail_of(err);
+			port = -1;
+		}
+	} else {
+		snprintf(run->status, sizeof run->status, "cannot start");
+	}
+	free(args_copy);
+	free(env_copy);
+	return port;
+}
+
+/* Stop what server_start() started; adds the server's rusage and report. Returns 0 or -1. */
+static int server_stop(struct lesson *l, int v, struct hp_child *c, const char *err, const char *report,
+                       struct run *run)
+{
+	if (l->is_peer[v]) {
+		static char stop[] = "stop";
+		char peerdir[600], st[96], *argv[4];
+		struct hp_child sc;
+
+		snprintf(peerdir, sizeof peerdir, "%s/peer-%s", tmpdir, l->variants[v]);
+		argv[0] = (char *)l->bins[v];
+		argv[1] = stop;
+		argv[2] = peerdir;
+		argv[3] = NULL;
+		if (hp_child_start(&sc, argv, NULL, NULL, NULL, NULL) ||
+		    hp_child_wait(&sc, 0, 30, NULL, NULL, st, sizeof st))
+			return -1;
+		return 0;
+	}
+	struct rusage ru;
+	char st[96];
+	if (hp_child_wait(c, 1, STOP_TIMEOUT_S, &ru, NULL, st, sizeof st)) {
+		snprintf(run->status, sizeof run->status, "server: %.80s", st);
+		run->stderr_tail = tail_of(err);
+		return -1;
+	}
+	add_metric(run, "server_user_ms", (double)ru.ru_utime.tv_sec * 1e3 + (double)ru.ru_utime.tv_usec / 1e3,
+	           "ms", 0);
+	add_metric(run, "server_sys_ms", (double)ru.ru_stime.tv_sec * 1e3 + (double)ru.ru_stime.tv_usec / 1e3,
+	           "ms", 0);
+	add_metric(run, "server_maxrss_kb", (double)ru.ru_maxrss, "KiB", 0);
+	add_metric(run, "server_ctx_switches", (double)(ru.ru_nvcsw + ru.ru_nivcsw), "switches", 0);
+	if (access(report, R_OK) == 0 && read_report(report, run, l->variants[v])) {
+		snprintf(run->status, sizeof run->status, "malformed report line");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * One run of server variant v. args is "SERVER ARGS | LOAD ARGS" (case_args()
+ * of a server lesson puts a '|' between them).
+ */
+static void run_server(struct lesson *l, int v, const char *args, enum run_mode mode, struct run *run,
+                       const char *out_keep)
+{
+	char report[512], err[512], loadjson[512], url[128];
+	char *split = hp_xstrdup(args), *bar = strchr(split, '|');
+	const char *sargs = split, *largs = bar ? bar + 1 : "";
+	struct hp_child c = {.pid = -1};
+	int port;
+
+	if (bar)
+		*bar = '\0';
+	memset(run, 0, sizeof *run);
+	snprintf(report, sizeof report, "%s/report", tmpdir);
+	snprintf(err, sizeof err, "%s/stderr", tmpdir);
+	snprintf(loadjson, sizeof loadjson, "%s/load.json", tmpdir);
+	unlink(report);
+	unlink(loadjson);
+	if (mode == RUN_COUNT) {
+		snprintf(run->status, sizeof run->status, "not counted (server)");
+		free(split);
+		return;
+	}
+	port = server_start(l, v, sargs, &c, err, report, run);
+	if (port < 0) {
+		free(split);
+		return;
+	}
+	if (mode == RUN_EQUIVALENCE) {
+		run->ok = replay_corpus(l->corpus, port, out_keep, run->status, sizeof run->status) == 0;
+	} else {
+		char *argv[MAX_ARGS], *largs_copy = hp_xstrdup(largs), st[96];
+		static char urlflag[] = "--url", jsonflag[] = "--json";
+		struct hp_child lc;
+		char lerr[600];
+		int argc = 0;
+
+		snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port, l->url_path);
+		snprintf(lerr, sizeof lerr, "%s/load.err", tmpdir);
+		argv[argc++] = l->hp_load;
+		argv[argc++] = urlflag;
+		argv[argc++] = url;
+		argv[argc++] = jsonflag;
+		argv[argc++] = loadjson;
+		argc = split_args(largs_copy, argv, argc);
+		argv[argc] = NULL;
+		run->ok = hp_child_start(&lc, argv, NULL, NULL, lerr, l->pin) == 0 &&
+		          hp_child_wait(&lc, 0, l->timeout_s, NULL, NULL, st, sizeof st) == 0 &&
+		          read_load_report(loadjson, run) == 0;
+		if (!run->ok) {
+			snprintf(run->status, sizeof run->status, "hp-load failed");
+			run->stderr_tail = tail_of(lerr);
+		}
+		free(largs_copy);
+	}
+	if (server_stop(l, v, &c, err, report, run) && run->ok) {
+		run->ok = 0;
+		if (!run->status[0])
+			snprintf(run->status, sizeof run->status, "peer stop failed");
+	} else if (run->ok) {
+		snprintf(run->status, sizeof run->status, "ok");
+	}
+	free(split);
+}
+
 /*
  * One run of variant v with args; fills run. For RUN_EQUIVALENCE the stdout
  * file is kept at out_keep for the comparison.
@@ -368,6 +720,12 @@ static void run_variant(struct lesson *l, int v, const char *args, enum run_mode
 	int argc = 0;
 	double timeout = l->timeout_s;
 
+	if (l->server) {
+		free(args_copy);
+		free(env_copy);
+		run_server(l, v, args, mode, run, out_keep);
+		return;
+	}
 	memset(run, 0, sizeof *run);
 	snprintf(report, sizeof report, "%s/report", tmpdir);
 	snprintf(out, sizeof out, "%s", out_keep ? out_keep : "/dev/null");
@@ -534,6 +892,14 @@ static int check_equivalence(struct lesson *l, const char *args, const char *cas
 	*digest = NULL;
 	for (int v = 0; v < l->nvariants; v++) {
 		char path[512];
+		if (l->is_peer[v]) {
+			/* A peer's error pages are its own: it is measured, not compared. */
+			memset(&runs[v], 0, sizeof runs[v]);
+			runs[v].ok = 1;
+			outs[v] = hp_xstrdup("");
+			lens[v] = 0;
+			continue;
+		}
 		snprintf(path, sizeof path, "%s/stdout.%d", tmpdir, v);
 		run_variant(l, v, args, RUN_EQUIVALENCE, &runs[v], path);
 		outs[v] = read_file(path, &lens[v]);
@@ -544,6 +910,8 @@ static int check_equivalence(struct lesson *l, const char *args, const char *cas
 		}
 	}
 	for (int v = 1; v < l->nvariants && equivalent; v++) {
+		if (l->is_peer[v])
+			continue;
 		if (lens[v] != lens[0] || memcmp(outs[v], outs[0], lens[0])) {
 			fprintf(stderr, "hp-run: %s, case %s: %s and %s print different output for: %s\n",
 			        l->id, case_name, l->variants[0], l->variants[v], args);
@@ -711,6 +1079,40 @@ static void load_lesson(struct lesson *l)
 			hp_die("%s: variant %s: no executable at %s (run make first)", l->dir, l->variants[v],
 			       l->bins[v] ? l->bins[v] : "(none)");
 	}
+	l->server = !strcmp(hp_spec_get(&l->spec, "kind", "batch"), "server");
+	if (l->server) {
+		char *peers[MAX_VARIANTS];
+		int np = split_words(hp_spec_get(&l->spec, "peers", ""), peers, MAX_VARIANTS - l->nvariants,
+		                     "peers");
+		ssize_t n = readlink("/proc/self/exe", l->hp_load, sizeof l->hp_load - 16);
+
+		if (n < 0)
+			hp_die("readlink /proc/self/exe: %s", strerror(errno));
+		l->hp_load[n] = '\0';
+		strcpy(strrchr(l->hp_load, '/') + 1, "hp-load");
+		if (access(l->hp_load, X_OK))
+			hp_die("%s: the load generator is missing (make tools)", l->hp_load);
+		for (int i = 0; i < np; i++) {
+			char path[256];
+			int v = l->nvariants++;
+
+			snprintf(path, sizeof path, "common/scripts/%s.sh", peers[i]);
+			l->variants[v] = peers[i];
+			l->bins[v] = hp_xstrdup(path);
+			l->is_peer[v] = 1;
+			if (access(path, X_OK))
+				hp_die("%s: peer %s: no script %s", l->dir, peers[i], path);
+		}
+		l->server_args = hp_spec_get(&l->spec, "server_args", "");
+		l->pin = hp_spec_get(&l->spec, "pin", "");
+		l->corpus = hp_spec_get(&l->spec, "corpus", "");
+		l->url_path = hp_spec_get(&l->spec, "url_path", "");
+		if (!*l->corpus)
+			l->corpus = "tests/net/corpus";
+		if (!*l->url_path)
+			l->url_path = "/";
+		opt.no_count = 1; /* instructions of a server under load are not a deterministic count */
+	}
 	snprintf(key, sizeof key, "args_%s", opt.size);
 	l->size_args = hp_spec_get(&l->spec, key, "");
 	if (!*l->size_args && !strcmp(opt.size, "large"))
@@ -729,6 +1131,19 @@ static void load_lesson(struct lesson *l)
 
 static char *case_args(struct lesson *l, const char *base, int c)
 {
+	if (l->server) {
+		/* "SERVER ARGS | LOAD ARGS": run_server() splits them. */
+		const char *sc = hp_spec_get2(&l->spec, "server_case_", l->cases[c], "");
+		const char *cargs = hp_spec_get2(&l->spec, "case_", l->cases[c], "");
+		const char *extra = opt.extra_args ? opt.extra_args : "";
+		size_t n = strlen(l->server_args) + strlen(sc) + strlen(opt.seed) + strlen(base) + strlen(cargs) +
+		           strlen(extra) + 32;
+		char *s = hp_xmalloc(n);
+
+		snprintf(s, n, "%s%s%s --seed %s | %s%s%s%s%s", l->server_args, *sc ? " " : "", sc, opt.seed, base,
+		         *cargs ? " " : "", cargs, *extra ? " " : "", extra);
+		return s;
+	}
 	const char *cargs = hp_spec_get2(&l->spec, "case_", l->cases[c], "");
 	const char *extra = opt.extra_args ? opt.extra_args : "";
 	size_t n = strlen(base) + strlen(cargs) + strlen(extra) + strlen(opt.seed) + 16;
@@ -980,8 +1395,11 @@ int main(int argc, char **argv)
 	progress_note(&prog, "hp-run: %s: %s in %.1f s%s%s", l.id, failures ? "FAILED" : "done",
 	              (double)(hp_now_ns() - prog.t_start) / 1e9, opt.out ? ", results in " : "",
 	              opt.out ? opt.out : "");
-	for (int v = 0; v < l.nvariants; v++)
+	for (int v = 0; v < l.nvariants; v++) {
 		free(l.variants[v]);
+		if (l.is_peer[v])
+			free((char *)l.bins[v]);
+	}
 	for (int c = 0; c < l.ncases; c++)
 		free(l.cases[c]);
 	hp_spec_release(&l.spec);
