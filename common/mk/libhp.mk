@@ -22,7 +22,7 @@ $(HP_ALLOC): $(BUILD)/common/alloc_preload.pic.o
 	$(quiet) LD $@
 	$(Q)$(CC) $(CFLAGS) -shared -o $@ $^ -lpthread
 
-HP_TOOLS := hp-run hp-report hp-limits
+HP_TOOLS := hp-run hp-report hp-limits hp-load
 HP_TOOL_BINS := $(HP_TOOLS:%=$(BUILD)/common/tools/%)
 HP_RUN    := $(BUILD)/common/tools/hp-run
 HP_REPORT := $(BUILD)/common/tools/hp-report
