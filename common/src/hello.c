@@ -33,6 +33,13 @@ size_t hp_hello_handle(const char *in, size_t len, char *out, size_t *out_len, i
 
 	*out_len = 0;
 	*close = 1;
+	/*
+	 * A head still incomplete at HP_HTTP_MAX_HEAD bytes can only end past
+	 * the limit, so a server's buffer of HP_HTTP_MAX_HEAD bytes is enough: a
+	 * full buffer is answered, never read into again.
+	 */
+	if (n == HP_HTTP_INCOMPLETE && len >= HP_HTTP_MAX_HEAD)
+		n = HP_HTTP_TOO_LARGE;
 	if (n == HP_HTTP_INCOMPLETE)
 		return 0;
 	if (n == HP_HTTP_BAD) {

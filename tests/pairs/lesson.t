@@ -25,6 +25,64 @@ check_sizes=${check_sizes:-7 200}
 hp_run=build/common/tools/hp-run
 alloc=build/common/hp-alloc.so
 
+# Server lessons (lesson_kind := server) get their own checks: the variants
+# are servers, started and stopped by hp-run, so every check goes through it.
+#   - the corpus of requests gets identical answers from every variant;
+#   - a short load run of every case succeeds (no failed run);
+#   - ASan+UBSan (and TSan) builds answer the corpus identically and exit
+#     cleanly on SIGTERM, which is when LeakSanitizer checks for leaks;
+#   - the same under Valgrind memcheck, through a wrapper script.
+if [ "${kind:-batch}" = server ]; then
+	libhp_src=$(ls common/src/*.c | grep -v alloc_preload.c)
+	if $hp_run --spec "$spec" --size small --equivalence-only >"$tmp/eq.log" 2>&1; then
+		ok "$id: every server variant answers the request corpus identically"
+	else
+		not_ok "$id: every server variant answers the request corpus identically"
+		run_tail "$tmp/eq.log"
+	fi
+	if $hp_run --spec "$spec" --size small --rounds 1 --warmup 0 --out "$tmp/small.json" >"$tmp/small.log" 2>&1; then
+		ok "$id: one load run of every case and variant succeeds at the small size"
+	else
+		not_ok "$id: one load run of every case and variant succeeds at the small size"
+		run_tail "$tmp/small.log"
+	fi
+	sanitized() { # VARIANT NAME FLAGS...
+		local v=$1 name=$2 src_var=src_$1 bin="$tmp/$2-$1"
+		shift 2
+		# shellcheck disable=SC2086
+		if ! cc -std=c17 -O1 -g -D_GNU_SOURCE -Icommon/include "$@" ${!src_var} $libhp_src $libs \
+			-lm -lpthread -o "$bin" 2>"$tmp/$name-build.log"; then
+			not_ok "$id: $v builds with $name"
+			run_tail "$tmp/$name-build.log"
+			return
+		fi
+		if ASAN_OPTIONS=detect_leaks=1 TSAN_OPTIONS=halt_on_error=1:exitcode=66 \
+			$hp_run --spec "$spec" --size small --equivalence-only --variant "$v=$bin" \
+			>"$tmp/$name.log" 2>&1; then
+			ok "$id: $v under $name answers the corpus identically and stops cleanly"
+		else
+			not_ok "$id: $v under $name answers the corpus identically and stops cleanly"
+			run_tail "$tmp/$name.log"
+		fi
+	}
+	for v in $variants; do
+		sanitized "$v" asan -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+		[ "${tsan:-}" != yes ] || sanitized "$v" tsan -fsanitize=thread
+		bin_var=bin_$v
+		wrapper="$tmp/memcheck-$v"
+		printf '#!/bin/sh\nexec valgrind -q --leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99 %s "$@"\n' \
+			"$(realpath "${!bin_var}")" >"$wrapper"
+		chmod +x "$wrapper"
+		if $hp_run --spec "$spec" --size small --equivalence-only --variant "$v=$wrapper" >"$tmp/vg.log" 2>&1; then
+			ok "$id: $v under memcheck answers the corpus identically and stops with no error or leak"
+		else
+			not_ok "$id: $v under memcheck answers the corpus identically and stops with no error or leak"
+			run_tail "$tmp/vg.log"
+		fi
+	done
+	tap_done
+fi
+
 # 1. Equivalence over seeds and edge sizes.
 for size in $sizes; do
 	for seed in $seeds; do

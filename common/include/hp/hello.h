@@ -32,7 +32,8 @@
  * *close when the connection must be closed once the response is sent.
  * Returns the number of bytes of in the request took (> 0), or 0 when the
  * request is not complete yet (read more and call again with the whole
- * buffer; a head that can no longer fit is answered with 431 before that).
+ * buffer). A buffer of HP_HTTP_MAX_HEAD bytes is enough: once len reaches
+ * it without a complete head, the answer is 431.
  * Pipelined requests are answered one call at a time. Never allocates.
  */
 size_t hp_hello_handle(const char *in, size_t len, char *out, size_t *out_len, int *close);
