@@ -56,8 +56,11 @@ variants=${variants:-naive optimized}
 cases=$(spec_get cases)
 cases=${cases:-main}
 [ -n "$dir" ] || die "$spec names no dir"
-[ "$(spec_get kind)" = "" ] || [ "$(spec_get kind)" = batch ] ||
-	die "$spec: only batch lessons can be profiled so far (kind is '$(spec_get kind)')"
+kind=$(spec_get kind)
+case ${kind:-batch} in
+batch | server) ;;
+*) die "$spec: unknown lesson kind '$kind'" ;;
+esac
 
 slug=$(basename "$dir")
 out=${PROFILE_OUT:-results/$dir/profile}
@@ -94,6 +97,17 @@ trap 'rm -rf "$work"' EXIT
 # The variants report their metrics through HP_REPORT; nobody reads them here.
 export HP_REPORT=/dev/null
 status=0
+
+# A server is profiled under load, which only the lesson knows how to apply:
+# its profile-extra.sh does it (chapter 12 runs wrk against each variant).
+if [ "${kind:-batch}" = server ]; then
+	mkdir -p "$out"
+	[ -x "$dir/profile-extra.sh" ] || die "$id is a server lesson without a profile-extra.sh: nothing to profile"
+	echo "profile: $dir/profile-extra.sh"
+	timeout 300 "$dir/profile-extra.sh" "$spec" "$out" || die "$dir/profile-extra.sh FAILED"
+	echo "profile: outputs in $out/"
+	exit 0
+fi
 
 # Move a finished file into place: readers see the old file or the new one, never half of one.
 publish() {
