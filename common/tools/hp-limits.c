@@ -16,6 +16,46 @@
  *                       where every load depends on the one before it
  *   page-cache reads    read() of a file that is already in the page cache
  *   cached memcpy       memcpy of a 1 MiB buffer that stays in the caches
+ *   TCP round trip      a ping-pong of 64-byte messages between two threads
+ *                       over 127.0.0.1; median and 99th percentile, with both
+ *                       threads pinned to one CPU and with both free
+ *   TCP stream          one thread writing 1 MiB blocks to another over
+ *                       127.0.0.1; pinned to one CPU and free
+ *   TCP connections     connect() + accept() + close(), one at a time
+ *
+ * The network figures are the ceilings of the server lessons: no server on
+ * this machine answers a request in less than one loopback round trip, or
+ * sends a response faster than the stream, or serves more new connections
+ * a second than one thread can open and accept. They are measured over
+ * loopback only, between two threads of this process:
+ *
+ *   tcp_rtt_{pinned,unpinned}_p50_us, _p99_us (us, lower is better)
+ *       The client writes a 64-byte message and blocks until the echo
+ *       thread has sent it back, with TCP_NODELAY on both ends; every round
+ *       trip is timed, and each batch (about 30 ms of them) gives its median
+ *       and its 99th percentile. 64 bytes is the size of a small request: the
+ *       copy costs nothing, so the figure is the fixed cost of one message
+ *       each way (the system calls, the TCP stack, waking the other thread);
+ *       1 byte and 1 KiB measured the same here. Pinned, both threads share
+ *       the CPU the server lessons pin server and load generator to
+ *       (lesson_pin), and every round trip is two context switches on it.
+ *       Unpinned, the scheduler places the two threads: on one CPU the
+ *       round trip is the pinned one, on two every wake-up must reach the
+ *       other CPU. On the 2-core reference VM the unpinned median moved
+ *       from one run to the next between 12 us (as pinned), 16 to 19 us
+ *       and 27 to 32 us, against 12 us pinned (when nothing else ran on
+ *       that CPU). The placement mostly holds for a whole run, so
+ *       min .. max does not show it; compare runs.
+ *   tcp_stream_{pinned,unpinned}_gbs (GB/s, higher is better)
+ *       Bytes through one connection per second, from the writer's first
+ *       write() to the reader's last byte; kernel default socket buffers.
+ *       Every byte is copied twice, into the kernel and out of it: pinned,
+ *       one CPU does both copies; unpinned, they can overlap on two.
+ *   tcp_connect_per_s (conn/s, higher is better)
+ *       New connections a second when one thread connects, accepts and
+ *       closes both ends, one connection at a time: the cost of a
+ *       connection per request. The client end closes with a reset, so the
+ *       run leaves no connections in TIME_WAIT behind.
  *
  * Every figure is the median of several repetitions after one warm-up
  * repetition that is not counted (it faults pages in and warms the caches
@@ -24,8 +64,8 @@
  * the result. The output states the method of every figure, and the JSON
  * keeps min and max too, so a reader can see how noisy the machine was.
  * The loops over cheap operations (syscalls, malloc, the chases, the cached
- * memcpy) are calibrated to last about 30 ms per repetition, so a loaded
- * machine makes the run noisier but not much longer.
+ * memcpy, the TCP ones) are calibrated to last about 30 ms per repetition,
+ * so a loaded machine makes the run noisier but not much longer.
  *
  * The whole run takes 5 to 10 seconds, under 20 s even on a loaded machine.
  * --quick uses 16 MiB buffers and fewer repetitions: the numbers are then
@@ -38,18 +78,24 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "hp/net.h"
 #include "hp/prng.h"
 #include "hp/stats.h"
 #include "hp/time.h"
@@ -135,11 +181,23 @@ struct limit {
 typedef double trial_fn(void *arg);
 
 /*
- * Run one uncounted warm-up and then reps repetitions of trial, and store
- * their median, min and max in l. Also rejects a figure that is not a
- * positive finite number: that would be a bug here, not a property of the
- * machine.
+ * Store the median, min and max of the reps figures x in l. Rejects a
+ * figure that is not a positive finite number: that would be a bug here,
+ * not a property of the machine.
  */
+static void limit_set(struct limit *l, const double *x, int reps)
+{
+	l->reps = reps;
+	l->min = l->max = x[0];
+	for (int i = 1; i < reps; i++) {
+		l->min = x[i] < l->min ? x[i] : l->min;
+		l->max = x[i] > l->max ? x[i] : l->max;
+	}
+	if (hp_stats_median(x, (size_t)reps, &l->value) < 0 || !isfinite(l->value) || l->value <= 0)
+		hp_die("%s: measured %g %s, not a positive finite number", l->name, l->value, l->unit);
+}
+
+/* Run one uncounted warm-up and then reps repetitions of trial, and store their summary in l. */
 static void measure(struct limit *l, int reps, trial_fn *trial, void *arg)
 {
 	double x[MAX_REPS];
@@ -149,14 +207,7 @@ static void measure(struct limit *l, int reps, trial_fn *trial, void *arg)
 	trial(arg);
 	for (int i = 0; i < reps; i++)
 		x[i] = trial(arg);
-	l->reps = reps;
-	l->min = l->max = x[0];
-	for (int i = 1; i < reps; i++) {
-		l->min = x[i] < l->min ? x[i] : l->min;
-		l->max = x[i] > l->max ? x[i] : l->max;
-	}
-	if (hp_stats_median(x, (size_t)reps, &l->value) < 0 || !isfinite(l->value) || l->value <= 0)
-		hp_die("%s: measured %g %s, not a positive finite number", l->name, l->value, l->unit);
+	limit_set(l, x, reps);
 }
 
 /*
@@ -497,6 +548,348 @@ static int pagecache_file(const unsigned char *data, size_t len)
 }
 
 /* ---------------------------------------------------------------------------
+ * TCP over loopback: round trips, a stream, new connections
+ *
+ * Two threads of this process talk over 127.0.0.1, each end on its own
+ * socket, as a server and its client on one machine do. The round trips and
+ * the streams use one connection each, made before their timed loops and
+ * closed after them. The pinned variants put both threads on one CPU (the
+ * first this process may use: CPU 0 unless hp-limits itself was started
+ * pinned), where the server lessons pin server and load generator; the
+ * unpinned ones leave both free to run on any CPU.
+ */
+
+/* A connected pair of sockets: the end that connected and the end that accept() returned. */
+struct tcp_pair {
+	int client;
+	int server;
+};
+
+/*
+ * TCP_NODELAY on both ends: without it Nagle's algorithm holds a small
+ * message back while an earlier one is unacknowledged, and a ping-pong
+ * then measures the delayed-ACK timer (40 ms on Linux), not the stack.
+ */
+static void set_nodelay(int fd)
+{
+	int one = 1;
+
+	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) < 0)
+		hp_die("setsockopt(TCP_NODELAY): %s", strerror(errno));
+}
+
+static void tcp_pair_init(struct tcp_pair *p)
+{
+	int lfd = hp_listen_tcp(NULL, 0, 1, 0);
+	int port = lfd < 0 ? lfd : hp_socket_port(lfd);
+
+	if (lfd < 0 || port < 0)
+		hp_die("listen on 127.0.0.1: %s", strerror(-(lfd < 0 ? lfd : port)));
+	p->client = hp_connect_tcp(NULL, port, NULL, 0);
+	if (p->client < 0)
+		hp_die("connect to 127.0.0.1:%d: %s", port, strerror(-p->client));
+	p->server = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	if (p->server < 0)
+		hp_die("accept on 127.0.0.1:%d: %s", port, strerror(errno));
+	close(lfd);
+	set_nodelay(p->client);
+	set_nodelay(p->server);
+}
+
+static void tcp_pair_release(struct tcp_pair *p)
+{
+	close(p->client);
+	close(p->server);
+	p->client = p->server = -1;
+}
+
+/* Read exactly len bytes. Returns len, fewer only at end of file, or dies. */
+static size_t read_full(int fd, void *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = read(fd, (char *)buf + done, len - done);
+
+		if (n == 0)
+			break;
+		if (n < 0 && errno != EINTR)
+			hp_die("read from a loopback socket: %s", strerror(errno));
+		if (n > 0)
+			done += (size_t)n;
+	}
+	return done;
+}
+
+static void write_full(int fd, const void *buf, size_t len)
+{
+	int err = hp_write_all(fd, buf, len);
+
+	if (err)
+		hp_die("write to a loopback socket: %s", strerror(-err));
+}
+
+/* Pin the calling thread to cpu; cpu < 0 leaves it on the CPUs it inherited. */
+static void pin_self(int cpu)
+{
+	cpu_set_t set;
+	int err;
+
+	if (cpu < 0)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	err = pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+	if (err)
+		hp_die("pin a thread to CPU %d: %s", cpu, strerror(err));
+}
+
+/* The lowest-numbered CPU this process may run on. */
+static int first_cpu(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof set, &set) < 0)
+		hp_die("sched_getaffinity: %s", strerror(errno));
+	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
+		if (CPU_ISSET(cpu, &set))
+			return cpu;
+	hp_die("sched_getaffinity: no CPU in the set");
+}
+
+static void thread_start(pthread_t *tid, void *(*fn)(void *), void *arg)
+{
+	int err = pthread_create(tid, NULL, fn, arg);
+
+	if (err)
+		hp_die("pthread_create: %s", strerror(err));
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * The nearest-rank quantile q of the n > 0 sorted values x: the smallest
+ * value with at least q * n of the values at or below it.
+ */
+static double quantile_sorted(const double *x, size_t n, double q)
+{
+	size_t rank = (size_t)ceil(q * (double)n);
+
+	return x[rank < 1 ? 0 : rank > n ? n - 1 : rank - 1];
+}
+
+/*
+ * Round trips. The client writes a message and waits for the echo; the
+ * echo thread reads the message and writes it back. Each round trip is
+ * timed on its own (one clock read between two replies, tens of ns), so a
+ * batch gives a distribution, not just a mean: its median and its 99th
+ * percentile. A batch lasts about the run's target time; the first batch is
+ * the uncounted warm-up.
+ */
+#define RTT_MSG         64
+#define RTT_MAX_SAMPLES 65536
+
+struct rtt_session {
+	struct tcp_pair pair;
+	int cpu;                             /* both threads pinned to it; -1: unpinned */
+	int batches;                         /* counted ones, after the warm-up */
+	double target_ns;                    /* the length of one batch */
+	double *samples;                     /* RTT_MAX_SAMPLES round-trip times of the current batch, ns */
+	double p50[MAX_REPS], p99[MAX_REPS]; /* per counted batch, us */
+	size_t trips;                        /* round trips in the counted batches */
+};
+
+static void *rtt_echo(void *arg)
+{
+	struct rtt_session *s = arg;
+	unsigned char msg[RTT_MSG];
+
+	pin_self(s->cpu);
+	while (read_full(s->pair.server, msg, sizeof msg) == sizeof msg)
+		write_full(s->pair.server, msg, sizeof msg);
+	return NULL;
+}
+
+/* One batch of round trips; returns how many were made, their times in s->samples. */
+static size_t rtt_batch(struct rtt_session *s, uint64_t *seq)
+{
+	unsigned char msg[RTT_MSG], reply[RTT_MSG];
+	uint64_t start = hp_now_ns(), prev = start, now;
+	size_t n = 0;
+
+	memset(msg, 0x5a, sizeof msg);
+	do {
+		/* A sequence number in every message, so a lost or repeated echo cannot pass the check. */
+		memcpy(msg, seq, sizeof *seq);
+		++*seq;
+		write_full(s->pair.client, msg, sizeof msg);
+		if (read_full(s->pair.client, reply, sizeof reply) != sizeof reply ||
+		    memcmp(reply, msg, sizeof msg) != 0)
+			hp_die("tcp round trip %llu: the echo differs from the message",
+			       (unsigned long long)*seq - 1);
+		now = hp_now_ns();
+		s->samples[n++] = (double)(now - prev);
+		prev = now;
+	} while ((double)(now - start) < s->target_ns && n < RTT_MAX_SAMPLES);
+	return n;
+}
+
+static void *rtt_client(void *arg)
+{
+	struct rtt_session *s = arg;
+	uint64_t seq = 0;
+
+	pin_self(s->cpu);
+	rtt_batch(s, &seq);
+	for (int b = 0; b < s->batches; b++) {
+		size_t n = rtt_batch(s, &seq);
+
+		qsort(s->samples, n, sizeof *s->samples, cmp_double);
+		s->p50[b] = quantile_sorted(s->samples, n, 0.50) / 1e3;
+		s->p99[b] = quantile_sorted(s->samples, n, 0.99) / 1e3;
+		s->trips += n;
+	}
+	return NULL;
+}
+
+static void rtt_run(struct rtt_session *s)
+{
+	pthread_t echo, client;
+
+	tcp_pair_init(&s->pair);
+	s->samples = hp_xmalloc_array(RTT_MAX_SAMPLES, sizeof *s->samples);
+	s->trips = 0;
+	thread_start(&echo, rtt_echo, s);
+	thread_start(&client, rtt_client, s);
+	pthread_join(client, NULL);
+	/* End of file on the echo's socket ends its loop. */
+	if (shutdown(s->pair.client, SHUT_WR) < 0)
+		hp_die("shutdown: %s", strerror(errno));
+	pthread_join(echo, NULL);
+	free(s->samples);
+	s->samples = NULL;
+	tcp_pair_release(&s->pair);
+}
+
+/*
+ * A stream. One thread write()s blocks of STREAM_BLOCK bytes, the other
+ * read()s into a buffer of the same size until it has them all; both start
+ * together at a barrier, and the interval is from the writer's start to the
+ * reader's last byte. The sockets keep the kernel's default buffer sizes
+ * (autotuned), as a program that sets none gets.
+ *
+ * 1 MiB blocks, as the page-cache reads: measured here unpinned, 256 KiB
+ * blocks gave 2.3 to 2.8 GB/s in most runs, 1 MiB 3.6 to 4.3, and 4 MiB no
+ * more: fewer, larger calls mean fewer wake-ups of the reader.
+ */
+#define STREAM_BLOCK (1 * MiB)
+
+struct stream_arg {
+	struct tcp_pair pair;
+	int cpu;
+	size_t blocks; /* per repetition */
+	unsigned char *out, *in;
+	pthread_barrier_t start;
+	uint64_t t0, t1;
+};
+
+static void *stream_writer(void *arg)
+{
+	struct stream_arg *a = arg;
+
+	pin_self(a->cpu);
+	pthread_barrier_wait(&a->start);
+	a->t0 = hp_now_ns();
+	for (size_t i = 0; i < a->blocks; i++)
+		write_full(a->pair.client, a->out, STREAM_BLOCK);
+	return NULL;
+}
+
+static void *stream_reader(void *arg)
+{
+	struct stream_arg *a = arg;
+	size_t want = a->blocks * STREAM_BLOCK, got = 0;
+	ssize_t n = 0;
+
+	pin_self(a->cpu);
+	pthread_barrier_wait(&a->start);
+	while (got < want) {
+		size_t len = want - got < STREAM_BLOCK ? want - got : STREAM_BLOCK;
+
+		n = read(a->pair.server, a->in, len);
+		if (n == 0)
+			hp_die("tcp stream: end of file after %zu of %zu bytes", got, want);
+		if (n < 0 && errno != EINTR)
+			hp_die("tcp stream: read: %s", strerror(errno));
+		if (n > 0)
+			got += (size_t)n;
+	}
+	a->t1 = hp_now_ns();
+	/* Outside the interval: the bytes of the last read are the writer's pattern. */
+	if (n > 0 && memcmp(a->in, a->out, (size_t)n) != 0)
+		hp_die("tcp stream: the bytes read differ from the bytes written");
+	return NULL;
+}
+
+static double stream_trial(void *arg)
+{
+	struct stream_arg *a = arg;
+	pthread_t writer, reader;
+
+	pthread_barrier_init(&a->start, NULL, 2);
+	thread_start(&writer, stream_writer, a);
+	thread_start(&reader, stream_reader, a);
+	pthread_join(writer, NULL);
+	pthread_join(reader, NULL);
+	pthread_barrier_destroy(&a->start);
+	return gbs(a->blocks * STREAM_BLOCK, a->t0, a->t1);
+}
+
+/*
+ * New connections, one at a time in one thread: connect() to a listening
+ * socket (the kernel completes the handshake inside the call), accept(),
+ * and close() of both ends. The client's close is an abortive one
+ * (SO_LINGER with a zero timeout sends a reset), so no connection is left
+ * in TIME_WAIT: tens of thousands of those would hold ephemeral ports for a
+ * minute and slow down every later connect() on the machine, the load tests
+ * of the other lessons included.
+ */
+struct connect_arg {
+	int lfd, port;
+	size_t n;
+};
+
+static double connect_trial(void *arg)
+{
+	struct connect_arg *a = arg;
+	struct linger reset = {.l_onoff = 1, .l_linger = 0};
+	uint64_t t0, t1;
+
+	t0 = hp_now_ns();
+	for (size_t i = 0; i < a->n; i++) {
+		int c = hp_connect_tcp(NULL, a->port, NULL, 0);
+		int s;
+
+		if (c < 0)
+			hp_die("connect to 127.0.0.1:%d: %s", a->port, strerror(-c));
+		s = accept4(a->lfd, NULL, NULL, SOCK_CLOEXEC);
+		if (s < 0)
+			hp_die("accept on 127.0.0.1:%d: %s", a->port, strerror(errno));
+		if (setsockopt(c, SOL_SOCKET, SO_LINGER, &reset, sizeof reset) < 0)
+			hp_die("setsockopt(SO_LINGER): %s", strerror(errno));
+		close(c);
+		close(s);
+	}
+	t1 = hp_now_ns();
+	return (double)a->n / elapsed_ns(t0, t1) * 1e9;
+}
+
+/* ---------------------------------------------------------------------------
  * The machine and the output
  */
 
@@ -607,9 +1000,13 @@ static void fmt3(char *buf, size_t len, double v)
 
 static void print_table(const struct machine *m, int quick, const struct limit *l, int n, double seconds)
 {
+	int width = 5; /* of the name column: the longest name, at least "limit" */
+
 	printf("Machine limits: %s, %ld cores, kernel %s, %s%s\n\n", m->cpu, m->cores, m->kernel, m->date,
 	       quick ? " (--quick: small buffers, not real ceilings)" : "");
-	printf("  %-20s %8s %-5s  %-17s  %s\n", "limit", "median", "unit", "min .. max", "method");
+	for (int i = 0; i < n; i++)
+		width = (int)strlen(l[i].name) > width ? (int)strlen(l[i].name) : width;
+	printf("  %-*s %8s %-6s  %-17s  %s\n", width, "limit", "median", "unit", "min .. max", "method");
 	for (int i = 0; i < n; i++) {
 		char med[32], lo[32], hi[32], range[80];
 
@@ -617,7 +1014,7 @@ static void print_table(const struct machine *m, int quick, const struct limit *
 		fmt3(lo, sizeof lo, l[i].min);
 		fmt3(hi, sizeof hi, l[i].max);
 		snprintf(range, sizeof range, "%s .. %s", lo, hi);
-		printf("  %-20s %8s %-5s  %-17s  %s\n", l[i].name, med, l[i].unit, range, l[i].method);
+		printf("  %-*s %8s %-6s  %-17s  %s\n", width, l[i].name, med, l[i].unit, range, l[i].method);
 	}
 	printf("\nEach value is the median of its repetitions after one uncounted warm-up; %.1f s in all.\n",
 	       seconds);
@@ -634,7 +1031,7 @@ struct run {
 	int bw_reps;   /* of the bandwidth ones, which are short and the noisiest */
 	double target; /* ns one repetition of a calibrated loop should take */
 	struct buf b;  /* the big buffer, shared by every measurement that needs one */
-	struct limit l[12];
+	struct limit l[20];
 	int n;
 };
 
@@ -813,6 +1210,86 @@ static void measure_memcpy(struct run *r)
 	buf_release(&dst);
 }
 
+static void measure_rtt(struct run *r, int cpu)
+{
+	struct rtt_session s = {.cpu = cpu, .batches = r->reps, .target_ns = r->target};
+	char where[48] = "each free to run on any CPU";
+	struct limit *l;
+
+	if (s.batches > MAX_REPS)
+		hp_die("tcp round trips: %d batches, the limit is %d", s.batches, MAX_REPS);
+	if (cpu >= 0)
+		snprintf(where, sizeof where, "both pinned to CPU %d", cpu);
+	rtt_run(&s);
+	l = run_add(r, cpu < 0 ? "tcp_rtt_unpinned_p50_us" : "tcp_rtt_pinned_p50_us", "us",
+	            "ping-pong of %d-byte messages over TCP on 127.0.0.1 (TCP_NODELAY) between two "
+	            "threads, %s; %zu round trips in %d batches, each timed; median of each batch",
+	            RTT_MSG, where, s.trips, s.batches);
+	limit_set(l, s.p50, s.batches);
+	l = run_add(r, cpu < 0 ? "tcp_rtt_unpinned_p99_us" : "tcp_rtt_pinned_p99_us", "us",
+	            "the same round trips (threads %s); 99th percentile of each batch", where);
+	limit_set(l, s.p99, s.batches);
+}
+
+static void measure_stream(struct run *r, int cpu)
+{
+	struct buf out, in;
+	struct stream_arg sa = {.cpu = cpu};
+	char where[48] = "each free to run on any CPU";
+	struct limit *l;
+
+	if (cpu >= 0)
+		snprintf(where, sizeof where, "both pinned to CPU %d", cpu);
+	buf_init(&out, STREAM_BLOCK, 0x5a);
+	buf_init(&in, STREAM_BLOCK, 0);
+	sa.out = out.p;
+	sa.in = in.p;
+	tcp_pair_init(&sa.pair);
+	calibrate(stream_trial, &sa, &sa.blocks, 4, 16384, r->target);
+	l = run_add(r, cpu < 0 ? "tcp_stream_unpinned_gbs" : "tcp_stream_pinned_gbs", "GB/s",
+	            "one thread write()s %zu MiB blocks over TCP on 127.0.0.1 (default buffers), another "
+	            "reads them, %s; %zu MiB per repetition; bytes / time",
+	            STREAM_BLOCK / MiB, where, sa.blocks * STREAM_BLOCK / MiB);
+	measure(l, r->bw_reps, stream_trial, &sa);
+	tcp_pair_release(&sa.pair);
+	buf_release(&out);
+	buf_release(&in);
+}
+
+static void measure_connect(struct run *r)
+{
+	struct connect_arg ca = {.lfd = hp_listen_tcp(NULL, 0, 16, 0)};
+	struct limit *l;
+
+	ca.port = ca.lfd < 0 ? ca.lfd : hp_socket_port(ca.lfd);
+	if (ca.port < 0)
+		hp_die("listen on 127.0.0.1: %s", strerror(-ca.port));
+	calibrate(connect_trial, &ca, &ca.n, 16, 1000000, r->target);
+	l = run_add(r, "tcp_connect_per_s", "conn/s",
+	            "connect() to 127.0.0.1, accept(), close() of both ends (the client's with a reset, "
+	            "so no TIME_WAIT), one at a time in one thread, %zu per repetition; connections / s",
+	            ca.n);
+	measure(l, r->reps, connect_trial, &ca);
+	close(ca.lfd);
+}
+
+/*
+ * The network ceilings, all over loopback. SIGPIPE is ignored so that a
+ * peer that went away shows as an error message (EPIPE) rather than a
+ * silent death.
+ */
+static void measure_tcp(struct run *r)
+{
+	int cpu = first_cpu();
+
+	signal(SIGPIPE, SIG_IGN);
+	measure_rtt(r, cpu);
+	measure_rtt(r, -1);
+	measure_stream(r, cpu);
+	measure_stream(r, -1);
+	measure_connect(r);
+}
+
 /* ---------------------------------------------------------------------------
  * main
  */
@@ -821,9 +1298,10 @@ static void usage(int status)
 {
 	fprintf(status ? stderr : stdout,
 	        "usage: hp-limits [--quick] [--out FILE]\n"
-	        "  Measures memory bandwidth, syscall, malloc and cache-miss costs and page-cache\n"
-	        "  read bandwidth; writes JSON to FILE (default results/limits.json) and a table\n"
-	        "  to stdout. --quick uses 16 MiB buffers and fewer repetitions (for tests).\n");
+	        "  Measures memory bandwidth, syscall, malloc and cache-miss costs, page-cache\n"
+	        "  read bandwidth, and TCP round trips, streams and connections over loopback;\n"
+	        "  writes JSON to FILE (default results/limits.json) and a table to stdout.\n"
+	        "  --quick uses 16 MiB buffers and fewer repetitions (for tests).\n");
 	exit(status);
 }
 
@@ -866,7 +1344,9 @@ int main(int argc, char **argv)
 	/*
 	 * 30 ms per repetition of the calibrated loops: long against the clock
 	 * (tens of ns) and a scheduler tick (4 ms), short enough that ten
-	 * repetitions of the six of them stay under 2 s.
+	 * repetitions of the six of them stay under 2 s, and the network ones
+	 * (two 10-batch round-trip sessions, two 16-repetition streams, ten
+	 * rounds of connections) add under 2 s more.
 	 */
 	r.target = r.quick ? 3e6 : 30e6;
 
@@ -889,6 +1369,8 @@ int main(int argc, char **argv)
 	buf_release(&r.b);
 	progress("cached memcpy");
 	measure_memcpy(&r);
+	progress("tcp over loopback");
+	measure_tcp(&r);
 
 	write_json(out, &m, r.quick, r.l, r.n);
 	print_table(&m, r.quick, r.l, r.n, (double)(hp_now_ns() - start) / 1e9);
