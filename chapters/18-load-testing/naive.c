@@ -1,5 +1,5 @@
 /*
- * Chapter 12, naive variant: sweep the whole session table when its period
+ * Chapter 18, naive variant: sweep the whole session table when its period
  * is up, in one go.
  *
  * That is how an expiry job is first written: a timer, and a loop over the

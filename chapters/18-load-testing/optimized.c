@@ -1,5 +1,5 @@
 /*
- * Chapter 12, optimized variant: sweep the session table a slice at a time.
+ * Chapter 18, optimized variant: sweep the session table a slice at a time.
  *
  * The same work as naive.c, spread out: every millisecond, the loop sweeps
  * the share of the table that keeps the sweep on schedule (the whole table

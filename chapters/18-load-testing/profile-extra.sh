@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Chapter 12's excerpts for `make chapter12-profile`, produced by real runs:
+# Chapter 18's excerpts for `make chapter18-profile`, produced by real runs:
 #
 #   wrk-naive.txt, wrk-optimized.txt   wrk (closed loop: 50 connections, each
 #       sending its next request when the last answer is in) against each

@@ -1,5 +1,5 @@
 /*
- * The server of chapter 12 (see workload.h): one thread, one epoll loop,
+ * The server of chapter 18 (see workload.h): one thread, one epoll loop,
  * level-triggered; each connection has an input buffer for one request head
  * and a pending output buffer for answers the socket could not take yet.
  * Between events the loop calls the variant's sweep_due(), and it measures

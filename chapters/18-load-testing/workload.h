@@ -1,11 +1,11 @@
-#ifndef HP_CH12_WORKLOAD_H
-#define HP_CH12_WORKLOAD_H
+#ifndef HP_CH18_WORKLOAD_H
+#define HP_CH18_WORKLOAD_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 /*
- * The server of chapter 12: the hello API (hp/hello.h) on one thread with an
+ * The server of chapter 18: the hello API (hp/hello.h) on one thread with an
  * epoll loop, plus a session table that has to be swept for expired
  * sessions, as a cache or a session store does (Redis's "active expire
  * cycle" is the famous case). The two variants differ only in how they

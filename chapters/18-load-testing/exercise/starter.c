@@ -1,5 +1,5 @@
 /*
- * Chapter 12 exercise: your copy of the naive variant. Rewrite sweep_due()
+ * Chapter 18 exercise: your copy of the naive variant. Rewrite sweep_due()
  * so that the server never stalls for long, while the whole table is still
  * swept once every SWEEP_PERIOD_MS. workload.c stays as it is.
  * exercise/README.md says how to measure it.
