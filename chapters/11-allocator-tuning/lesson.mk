@@ -14,7 +14,11 @@
 # Claims. The memory metrics are the variants' own (/proc/self/statm at the
 # end of the burst and after 100 ms idle), not the runner's, so compare
 # checks them, not make test. They are measured with wide margins from
-# three compares; the page says what each number means.
+# three compares; the page says what each number means. mimalloc gets no
+# time or page-fault claim: against glibc it came out 0.5 to 0.8 of the
+# time in quick runs, but in the reference compare its ratio's CI was
+# 0.67-1.28 (page faults 0.86-1.00), so on this machine the data cannot
+# say it is faster, and the page says that.
 lesson_title := Allocator tuning
 lesson_variants := naive tuned jemalloc mimalloc
 lesson_sources_jemalloc := naive.c workload.c
@@ -31,5 +35,5 @@ lesson_timeout := 60
 lesson_tsan := yes
 lesson_metrics := time_ms ns_per_op sys_ms page_faults burst_rss_kb idle_rss_kb maxrss_kb allocs instructions_per_op
 lesson_primary := time_ms
-lesson_claims := idle_rss_kb: tuned < 0.3 * naive ; page_faults: jemalloc < naive ; page_faults: mimalloc < naive ; time_ms: jemalloc < 0.8 * naive ; time_ms: mimalloc < 0.8 * naive ; idle_rss_kb: jemalloc > 2 * tuned ; idle_rss_kb: mimalloc > 2 * tuned ; allocs: tuned <= naive
+lesson_claims := idle_rss_kb: tuned < 0.3 * naive ; page_faults: jemalloc < naive ; time_ms: jemalloc < 0.8 * naive ; idle_rss_kb: jemalloc > 2 * tuned ; idle_rss_kb: mimalloc > 2 * tuned ; allocs: tuned <= naive
 lesson_go := GOGC and GOMEMLIMIT (how much garbage to allow, and a soft cap); debug.FreeOSMemory() is malloc_trim's counterpart
