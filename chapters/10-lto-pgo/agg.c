@@ -50,8 +50,8 @@ static void on_heartbeat(struct agg *a, uint32_t key, uint64_t value)
 }
 
 const agg_handler agg_handlers[REC_TYPES] = {
-	[REC_COUNTER] = on_counter, [REC_TIMER] = on_timer, [REC_GAUGE] = on_gauge,
-	[REC_SET] = on_set,         [REC_EVENT] = on_event, [REC_HEARTBEAT] = on_heartbeat,
+    [REC_COUNTER] = on_counter, [REC_TIMER] = on_timer, [REC_GAUGE] = on_gauge,
+    [REC_SET] = on_set,         [REC_EVENT] = on_event, [REC_HEARTBEAT] = on_heartbeat,
 };
 
 void agg_digest(const struct agg *a, struct hp_digest *d)

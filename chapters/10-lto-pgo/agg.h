@@ -19,7 +19,7 @@ struct agg {
 	int64_t gauges[KEYS];
 	uint64_t timer_buckets[65]; /* bucket b: durations with bit length b */
 	uint64_t timer_sum;
-	uint64_t sets[KEYS / 64];   /* one bit per (key, value) pair, folded */
+	uint64_t sets[KEYS / 64]; /* one bit per (key, value) pair, folded */
 	uint64_t events, heartbeats;
 };
 

@@ -62,10 +62,11 @@ static __attribute__((noinline)) size_t ingest(struct agg *a, const uint8_t *buf
 		if (p)
 			p = varint(p, end, &value);
 		if (!p)
-			hp_die("record %zu at byte %zu: truncated or overlong varint", records, (size_t)(rec - buf));
+			hp_die("record %zu at byte %zu: truncated or overlong varint", records,
+			       (size_t)(rec - buf));
 		if (key >= KEYS)
-			hp_die("record %zu at byte %zu: key %" PRIu64 " out of range", records, (size_t)(rec - buf),
-			       key);
+			hp_die("record %zu at byte %zu: key %" PRIu64 " out of range", records,
+			       (size_t)(rec - buf), key);
 		if (type == REC_COUNTER) {
 			a->counters[key] += value;
 		} else if (type == REC_TIMER) {

@@ -20,7 +20,7 @@
 #include "workload.h"
 
 #define FIELDS_MAX 32
-#define STRIPES 64 /* session locks: users hash onto them */
+#define STRIPES    64 /* session locks: users hash onto them */
 
 struct session {
 	char *body;

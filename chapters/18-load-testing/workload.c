@@ -152,9 +152,9 @@ static int conn_serve(int ep, struct conn *c, struct table *t, uint64_t *served)
 		c->in_len += (size_t)n;
 
 		size_t used, len;
-		while (!close_after && c->in_len &&
-		       c->out_len + HP_HELLO_MAX_RESPONSE <= sizeof c->out &&
-		       (used = hp_hello_handle(c->in, c->in_len, c->out + c->out_len, &len, &close_after)) > 0) {
+		while (!close_after && c->in_len && c->out_len + HP_HELLO_MAX_RESPONSE <= sizeof c->out &&
+		       (used = hp_hello_handle(c->in, c->in_len, c->out + c->out_len, &len, &close_after)) >
+		           0) {
 			c->out_len += len;
 			memmove(c->in, c->in + used, c->in_len - used);
 			c->in_len -= used;
@@ -235,7 +235,8 @@ int serve(int argc, char **argv)
 					if (++open > peak)
 						peak = open;
 				}
-			} else if ((events[i].events & (EPOLLERR | EPOLLHUP)) && !(events[i].events & EPOLLIN)) {
+			} else if ((events[i].events & (EPOLLERR | EPOLLHUP)) &&
+			           !(events[i].events & EPOLLIN)) {
 				conn_close(ep, c, &open);
 			} else if (events[i].events & EPOLLOUT && !(events[i].events & EPOLLIN)) {
 				if (conn_flush(ep, c))

@@ -41,7 +41,8 @@ void table_release(struct table *t);
 /* Refresh the session of client at now_ms. Never allocates. */
 void table_touch(struct table *t, uint64_t client, uint64_t now_ms);
 
-/* Visit up to count slots from t->next on (wrapping), expiring those due at now_ms. Returns how many were visited. */
+/* Visit up to count slots from t->next on (wrapping), expiring those due at now_ms. Returns how many were
+ * visited. */
 size_t table_sweep(struct table *t, size_t count, uint64_t now_ms);
 
 /*

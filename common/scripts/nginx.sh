@@ -39,11 +39,22 @@ port_answers() {
 	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
+# Is process $1 alive? A zombie is not: the daemon's master is reparented to
+# pid 1, which may take a second or more to reap it, and kill -0 still
+# succeeds on a zombie (that wait cost every stop 1.2-1.4 s).
+alive() {
+	kill -0 "$1" 2>/dev/null || return 1
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	stat=${stat##*) }
+	[ "${stat%% *}" != Z ]
+}
+
 running_pid() {
 	local pid
 	[ -s "$1/nginx.pid" ] || return 1
 	pid=$(<"$1/nginx.pid")
-	kill -0 "$pid" 2>/dev/null || return 1
+	alive "$pid" || return 1
 	# A stale pid file may name a process that is not nginx any more: never signal that one.
 	tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q nginx || return 1
 	echo "$pid"
@@ -163,15 +174,15 @@ stop() {
 	pid=$(running_pid "$dir") || return 0
 	# TERM is nginx's fast shutdown; the master exits after its worker has.
 	kill -TERM "$pid" 2>/dev/null || true
-	for _ in $(seq 100); do
-		kill -0 "$pid" 2>/dev/null || return 0
-		sleep 0.05
+	for _ in $(seq 500); do
+		alive "$pid" || return 0
+		sleep 0.01
 	done
 	echo "nginx.sh: nginx (pid $pid) did not stop within 5 s; killing it and its worker" >&2
 	mapfile -t workers < <(pgrep -P "$pid")
 	kill -KILL "$pid" "${workers[@]}" 2>/dev/null || true
 	for _ in $(seq 40); do
-		kill -0 "$pid" 2>/dev/null || return 0
+		alive "$pid" || return 0
 		sleep 0.05
 	done
 	die "nginx (pid $pid) is still running"

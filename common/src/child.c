@@ -47,7 +47,7 @@ static int parse_cpus(const char *s, cpu_set_t *set)
 }
 
 int hp_child_start(struct hp_child *c, char *const argv[], char *const env[], const char *out_path,
-		   const char *err_path, const char *cpus)
+                   const char *err_path, const char *cpus)
 {
 	cpu_set_t set;
 	int pin = cpus && *cpus;
@@ -125,7 +125,8 @@ int hp_child_wait_ready(struct hp_child *c, const char *err_path, double timeout
 			close(fd);
 			if (n > 0) {
 				buf[n] = '\0';
-				for (char *line = buf; line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+				for (char *line = buf; line;
+				     line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
 					if (strncmp(line, "ready", 5))
 						continue;
 					char *p = strstr(line, "port=");
@@ -147,7 +148,7 @@ int hp_child_wait_ready(struct hp_child *c, const char *err_path, double timeout
 }
 
 int hp_child_wait(struct hp_child *c, int stop, double timeout_s, struct rusage *ru, double *wall_ms,
-		  char *status, size_t status_len)
+                  char *status, size_t status_len)
 {
 	struct rusage dummy;
 	int st = 0, timed_out = 0;
@@ -176,7 +177,8 @@ int hp_child_wait(struct hp_child *c, int stop, double timeout_s, struct rusage 
 		close(c->pidfd);
 	c->pidfd = -1;
 	if (timed_out) {
-		snprintf(status, status_len, "timeout after %g s%s", timeout_s, stop ? " (after SIGTERM)" : "");
+		snprintf(status, status_len, "timeout after %g s%s", timeout_s,
+		         stop ? " (after SIGTERM)" : "");
 		return -1;
 	}
 	if (WIFEXITED(st)) {

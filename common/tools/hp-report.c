@@ -76,6 +76,7 @@ struct results {
 	size_t machine; /* token of the machine object */
 	int nvariants;
 	char variants[MAX_VARIANTS][48];
+	int last; /* "optimized": the last of the lesson's own variants; peers (nginx) come after it */
 	int ncases;
 	struct lcase cases[MAX_CASES];
 	int failures;
@@ -640,7 +641,7 @@ static void check_claims(struct results *r, const char *claims_text, struct clai
 			       opt.spec_path, t);
 		/* "optimized" is the last variant (a case study's last step) unless a variant has that name.
 		 */
-		int v = r->nvariants - 1;
+		int v = r->last;
 		for (int k = 1; k < r->nvariants; k++)
 			if (!strcmp(r->variants[k], cl.variant))
 				v = k;
@@ -867,8 +868,9 @@ static int server_charts(struct results *r, const char *slug, const char *title)
 	for (int svg = 0; svg < 2; svg++) {
 		const char *ext = svg ? "svg" : "png";
 		snprintf(out, sizeof out, "%s/%s-latency.%s", opt.img_dir, slug, ext);
-		snprintf(vars, sizeof vars, "datafile='%s'; out='%s'; term='%s'; title='%s'; variants='%s'; cases='%s'",
-		         dat, out, ext, title, names.s, cases.s);
+		snprintf(vars, sizeof vars,
+		         "datafile='%s'; out='%s'; term='%s'; title='%s'; variants='%s'; cases='%s'", dat,
+		         out, ext, title, names.s, cases.s);
 		err |= run_gnuplot("latency.gp", vars);
 	}
 
@@ -884,8 +886,8 @@ static int server_charts(struct results *r, const char *slug, const char *title)
 				struct series *s = find_series(&r->cases[c], scaled[k]);
 				struct hp_summary sm;
 				if (s && s->n[v] && !hp_stats_summary(s->x[v], s->n[v], &sm))
-					fprintf(f, "%d %s %.6g %.6g %.6g\n", c, r->cases[c].name, sm.median, sm.lo,
-					        sm.hi);
+					fprintf(f, "%d %s %.6g %.6g %.6g\n", c, r->cases[c].name, sm.median,
+					        sm.lo, sm.hi);
 			}
 			fprintf(f, "\n\n");
 		}
@@ -894,8 +896,8 @@ static int server_charts(struct results *r, const char *slug, const char *title)
 			const char *ext = svg ? "svg" : "png";
 			snprintf(out, sizeof out, "%s/%s-scaling-%s.%s", opt.img_dir, slug, scaled[k], ext);
 			snprintf(vars, sizeof vars,
-			         "datafile='%s'; out='%s'; term='%s'; title='%s'; metric='%s'; variants='%s'", dat,
-			         out, ext, title, scaled[k], names.s);
+			         "datafile='%s'; out='%s'; term='%s'; title='%s'; metric='%s'; variants='%s'",
+			         dat, out, ext, title, scaled[k], names.s);
 			err |= run_gnuplot("scaling.gp", vars);
 		}
 	}
@@ -939,7 +941,7 @@ static int charts(struct results *r, const char *primary, const char *slug, cons
 			/* Bars of one case side by side, one empty slot between cases. */
 			fprintf(f, "%d \"%s\" \"%s\" %.6g %.6g %.6g \"%s %s\" %d\n",
 			        c * (r->nvariants + 1) + v, r->cases[c].name,
-			        v == r->nvariants - 1 && opt.label ? opt.label : r->variants[v],
+			        v == r->last && opt.label ? opt.label : r->variants[v],
 			        sm.median / base.median, sm.lo / base.median, sm.hi / base.median, med,
 			        s->unit, v + 1);
 			rows++;
@@ -986,7 +988,7 @@ static int charts(struct results *r, const char *primary, const char *slug, cons
 		struct buf names = {0}, cases = {0};
 		for (int v = 0; v < r->nvariants; v++)
 			bprintf(&names, "%s%s", v ? " " : "",
-			        v == r->nvariants - 1 && opt.label ? opt.label : r->variants[v]);
+			        v == r->last && opt.label ? opt.label : r->variants[v]);
 		for (int c = 0; c < r->ncases; c++)
 			bprintf(&cases, "%s%s", c ? " " : "", r->cases[c].name);
 		snprintf(out, sizeof out, "%s/%s-runs.%s", opt.img_dir, slug, ext);
@@ -1203,7 +1205,7 @@ static void limits_block(struct results *r, const char *ceiling, struct buf *b)
 					continue;
 				struct series *s = find_series(&r->cases[c], metric);
 				struct hp_summary sm;
-				int last = r->nvariants - 1;
+				int last = r->last;
 				if (!s || !s->n[last] || hp_stats_summary(s->x[last], s->n[last], &sm))
 					continue;
 				char mv[32], ra[32];
@@ -1240,7 +1242,7 @@ static void headline(struct results *r, const char *primary, char *out, size_t c
 	}
 	if (!s)
 		return;
-	compare_series(s, r->nvariants - 1, &m);
+	compare_series(s, r->last, &m);
 	if (!m.ok)
 		return;
 	fmt_ratio(ra, sizeof ra, m.ratio);
@@ -1283,13 +1285,15 @@ static void marker(const char *m, size_t n, struct results *r, struct hp_spec *s
 		        !strcmp(words[1], "bars") ? "median relative to naive with 95% CI whiskers"
 		                                  : "every timed run in order",
 		        slug, words[1]);
-	} else if (!strcmp(words[0], "chart") && (!strcmp(words[1], "latency") || !strcmp(words[1], "scaling"))) {
+	} else if (!strcmp(words[0], "chart") &&
+	           (!strcmp(words[1], "latency") || !strcmp(words[1], "scaling"))) {
 		/* <!-- hp:chart latency -->, <!-- hp:chart scaling throughput_rps|p99_us --> */
 		char path[600], file[200];
 		if (!strcmp(words[1], "latency"))
 			snprintf(file, sizeof file, "%s-latency", slug);
 		else
-			snprintf(file, sizeof file, "%s-scaling-%s", slug, nw > 2 ? words[2] : "throughput_rps");
+			snprintf(file, sizeof file, "%s-scaling-%s", slug,
+			         nw > 2 ? words[2] : "throughput_rps");
 		snprintf(path, sizeof path, "%s/%s.svg", opt.img_dir, file);
 		if (!opt.no_charts && access(path, R_OK)) {
 			bprintf(b, "> _No chart: no run of this lesson measured a server under load._\n");
@@ -1442,6 +1446,16 @@ int main(int argc, char **argv)
 	if (err)
 		hp_die("cannot read %s: %s", opt.spec_path, strerror(-err));
 	load_results(&r, opt.results_path);
+	/* The results list the lesson's variants, then its peers (lesson_peers). */
+	{
+		char *copy = hp_xstrdup(hp_spec_get(&spec, "peers", "")), *save = NULL;
+		int npeers = 0;
+
+		for (char *w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save))
+			npeers++;
+		free(copy);
+		r.last = r.nvariants - 1 - npeers > 0 ? r.nvariants - 1 - npeers : r.nvariants - 1;
+	}
 	if (!opt.profile_dir) {
 		snprintf(profile_dir, sizeof profile_dir, "results/%s/profile",
 		         hp_spec_get(&spec, "dir", ""));

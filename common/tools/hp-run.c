@@ -98,12 +98,12 @@ struct lesson {
 	char *cases[MAX_CASES];
 	const char *size_args, *count_args;
 	double timeout_s;
-	int server;      /* lesson_kind := server: variants are servers, measured under hp-load */
+	int server;                /* lesson_kind := server: variants are servers, measured under hp-load */
 	int is_peer[MAX_VARIANTS]; /* a peer (nginx): started by common/scripts/<name>.sh */
 	const char *server_args, *pin, *corpus, *url_path;
 	char hp_load[512]; /* the load generator, next to this program */
-	int cache_sim;  /* lesson_cache_sim := yes: the counting run simulates the caches */
-	int branch_sim; /* lesson_branch_sim := yes: ... and the branch predictor */
+	int cache_sim;     /* lesson_cache_sim := yes: the counting run simulates the caches */
+	int branch_sim;    /* lesson_branch_sim := yes: ... and the branch predictor */
 };
 
 struct progress {
@@ -478,7 +478,8 @@ static int replay_corpus(const char *corpus, int port, const char *out_path, cha
 		} else {
 			if (hp_write_all(fd, req, rlen))
 				fprintf(f, "(the server closed while the request was sent)\n");
-			write_normalized(f, resp, read_response(fd, resp, sizeof resp, !strncmp(req, "HEAD ", 5)));
+			write_normalized(f, resp,
+			                 read_response(fd, resp, sizeof resp, !strncmp(req, "HEAD ", 5)));
 			close(fd);
 		}
 		free(req);
@@ -506,8 +507,8 @@ static int read_load_report(const char *path, struct run *run)
 		size_t lat = hp_json_get(&j, 0, "latency_us"), errs = hp_json_get(&j, 0, "errors");
 		double nerr = 0;
 
-		add_metric(run, "throughput_rps", hp_json_num(&j, hp_json_get(&j, 0, "throughput_rps"), 0), "req/s",
-		           1);
+		add_metric(run, "throughput_rps", hp_json_num(&j, hp_json_get(&j, 0, "throughput_rps"), 0),
+		           "req/s", 1);
 		for (size_t k = 0; k < sizeof pct / sizeof *pct; k++) {
 			char name[32];
 			snprintf(name, sizeof name, "%s_us", pct[k]);
@@ -517,7 +518,8 @@ static int read_load_report(const char *path, struct run *run)
 			for (size_t i = errs + 1; i < j.tok[errs].end; i = j.tok[i + 1].end)
 				nerr += hp_json_num(&j, i + 1, 0);
 		add_metric(run, "errors", nerr, "requests", 0);
-		add_metric(run, "requests", hp_json_num(&j, hp_json_get(&j, 0, "requests"), 0), "requests", 1);
+		add_metric(run, "requests", hp_json_num(&j, hp_json_get(&j, 0, "requests"), 0), "requests",
+		           1);
 		size_t behind = hp_json_get(&j, 0, "behind");
 		if (behind != HP_JSON_NONE)
 			add_metric(run, "load_behind", j.tok[behind].type == HP_JSON_TRUE, "", 0);
@@ -583,7 +585,9 @@ static int server_start(struct lesson *l, int v, const char *args, struct hp_chi
 			char st[96];
 			hp_child_wait(c, 1, STOP_TIMEOUT_S, NULL, NULL, st, sizeof st);
 			snprintf(run->status, sizeof run->status, "%s",
-			         port == -ETIMEDOUT ? "not ready in 10 s" : port == 0 ? "ready without port=" : st);
+			         port == -ETIMEDOUT ? "not ready in 10 s"
+			         : port == 0        ? "ready without port="
+			                            : st);
 			run->stderr_tail = tail_of(err);
 			port = -1;
 		}
@@ -621,8 +625,8 @@ static int server_stop(struct lesson *l, int v, struct hp_child *c, const char *
 		run->stderr_tail = tail_of(err);
 		return -1;
 	}
-	add_metric(run, "server_user_ms", (double)ru.ru_utime.tv_sec * 1e3 + (double)ru.ru_utime.tv_usec / 1e3,
-	           "ms", 0);
+	add_metric(run, "server_user_ms",
+	           (double)ru.ru_utime.tv_sec * 1e3 + (double)ru.ru_utime.tv_usec / 1e3, "ms", 0);
 	add_metric(run, "server_sys_ms", (double)ru.ru_stime.tv_sec * 1e3 + (double)ru.ru_stime.tv_usec / 1e3,
 	           "ms", 0);
 	add_metric(run, "server_maxrss_kb", (double)ru.ru_maxrss, "KiB", 0);
@@ -1136,12 +1140,12 @@ static char *case_args(struct lesson *l, const char *base, int c)
 		const char *sc = hp_spec_get2(&l->spec, "server_case_", l->cases[c], "");
 		const char *cargs = hp_spec_get2(&l->spec, "case_", l->cases[c], "");
 		const char *extra = opt.extra_args ? opt.extra_args : "";
-		size_t n = strlen(l->server_args) + strlen(sc) + strlen(opt.seed) + strlen(base) + strlen(cargs) +
-		           strlen(extra) + 32;
+		size_t n = strlen(l->server_args) + strlen(sc) + strlen(opt.seed) + strlen(base) +
+		           strlen(cargs) + strlen(extra) + 32;
 		char *s = hp_xmalloc(n);
 
-		snprintf(s, n, "%s%s%s --seed %s | %s%s%s%s%s", l->server_args, *sc ? " " : "", sc, opt.seed, base,
-		         *cargs ? " " : "", cargs, *extra ? " " : "", extra);
+		snprintf(s, n, "%s%s%s --seed %s | %s%s%s%s%s", l->server_args, *sc ? " " : "", sc, opt.seed,
+		         base, *cargs ? " " : "", cargs, *extra ? " " : "", extra);
 		return s;
 	}
 	const char *cargs = hp_spec_get2(&l->spec, "case_", l->cases[c], "");

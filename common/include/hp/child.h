@@ -27,7 +27,7 @@ struct hp_child {
  * CPUs. Returns 0 or -errno (a program that cannot be executed exits 127).
  */
 int hp_child_start(struct hp_child *c, char *const argv[], char *const env[], const char *out_path,
-		   const char *err_path, const char *cpus);
+                   const char *err_path, const char *cpus);
 
 /*
  * Wait until the file err_path has a line that starts with "ready" (the
@@ -45,6 +45,6 @@ int hp_child_wait_ready(struct hp_child *c, const char *err_path, double timeout
  * the child exited with status 0, else -1.
  */
 int hp_child_wait(struct hp_child *c, int stop, double timeout_s, struct rusage *ru, double *wall_ms,
-		  char *status, size_t status_len);
+                  char *status, size_t status_len);
 
 #endif
