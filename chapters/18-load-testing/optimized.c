@@ -10,17 +10,25 @@
  */
 #include "workload.h"
 
-#define SLICE_MS 1
+#define SLICE_MS        1
+#define CATCH_UP_SLICES 4
 
 static uint64_t last_slice_ms;
 
 int sweep_due(struct table *t, uint64_t now_ms)
 {
 	if (now_ms - last_slice_ms >= SLICE_MS) {
-		/* The slots due since the last slice, so the table is covered once per period. */
+		/*
+		 * The slots due since the last slice, so the table is covered once
+		 * per period; but never more than CATCH_UP_SLICES slices' worth at
+		 * once: after the process was descheduled for a while, catching up
+		 * in one go would be the very stall this variant exists to avoid,
+		 * so it falls behind the schedule instead, a little.
+		 */
 		size_t count = t->n * (now_ms - last_slice_ms) / SWEEP_PERIOD_MS;
+		size_t most = t->n * CATCH_UP_SLICES * SLICE_MS / SWEEP_PERIOD_MS;
 
-		table_sweep(t, count < t->n ? count : t->n, now_ms);
+		table_sweep(t, count < most ? count : most, now_ms);
 		last_slice_ms = now_ms;
 	}
 	return SLICE_MS;

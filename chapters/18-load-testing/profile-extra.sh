@@ -7,7 +7,7 @@
 #   perf-naive-load.txt   perf record (cpu-clock) of the naive server while
 #       wrk loads it: where the server's time goes.
 #
-# Server and wrk share CPU 0, as in the compare (lesson_pin).
+# The server runs on lesson_pin's CPUs and wrk on lesson_load_pin's, as in the compare.
 # usage: profile-extra.sh build/<lesson>/lesson.spec OUTDIR
 set -euo pipefail
 spec=$1 out=$2
@@ -19,6 +19,7 @@ done
 tmp=build/tmp/$id-profile
 rm -rf "$tmp" && mkdir -p "$tmp" "$out"
 cpu=${pin:-0}
+load_cpu=${load_pin:-$cpu}
 
 # Start variant $1 on CPU $cpu; sets pid and port.
 start() {
@@ -43,24 +44,24 @@ trap 'kill "${pid:-}" 2>/dev/null || true' EXIT
 for v in $variants; do
 	start "$v"
 	{
-		echo "# wrk -t1 -c50 -d4s --latency against the $v server; both on CPU $cpu (taskset)."
+		echo "# wrk -t1 -c50 -d4s --latency against the $v server; server on CPU $cpu, wrk on CPU $load_cpu."
 		echo "# wrk measures each request from when it was sent, and each connection sends its next"
 		echo "# request only when the last answer is in (a closed loop)."
 		echo
-		timeout 30 taskset -c "$cpu" wrk -t1 -c50 -d4s --latency "http://127.0.0.1:$port/" 2>&1
+		timeout 30 taskset -c "$load_cpu" wrk -t1 -c50 -d4s --latency "http://127.0.0.1:$port/" 2>&1
 	} >"$out/wrk-$v.txt.tmp"
 	mv -f "$out/wrk-$v.txt.tmp" "$out/wrk-$v.txt"
 	stop
 done
 
 start naive
-timeout 30 taskset -c "$cpu" wrk -t1 -c50 -d5s "http://127.0.0.1:$port/" >/dev/null 2>&1 &
+timeout 30 taskset -c "$load_cpu" wrk -t1 -c50 -d5s "http://127.0.0.1:$port/" >/dev/null 2>&1 &
 wrk_pid=$!
 sleep 0.5
 perf record -q -e cpu-clock -F 2000 -p "$pid" -o "$tmp/perf.data" -- sleep 3 2>/dev/null
 wait "$wrk_pid" || true
 {
-	echo "# perf record -e cpu-clock -p <naive server> -- sleep 3, while wrk loads it (CPU $cpu)."
+	echo "# perf record -e cpu-clock -p <naive server> -- sleep 3, while wrk loads it (server on CPU $cpu)."
 	echo "# cpu-clock: a software timer event (this machine has no hardware PMU)."
 	echo "# Self time per symbol, the kernel's included (above 1.5%):"
 	echo

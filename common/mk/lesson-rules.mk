@@ -22,13 +22,14 @@
 #   lesson_branch_sim (yes: ... and the branch predictor: branch_misses),
 #   lesson_build_<v>, lesson_pgo_<v>, lesson_env_<v> (how a variant is built
 #   and run), and for lesson_kind := server: lesson_peers, lesson_server_args,
-#   lesson_server_case_<case>, lesson_pin, lesson_corpus, lesson_url_path.
+#   lesson_server_case_<case>, lesson_pin, lesson_load_pin, lesson_corpus,
+#   lesson_url_path.
 
 # The lesson variables copied as they are, and every key of the spec file
 # besides the per-variant and per-case ones.
 HP_PLAIN_KEYS := title libs args_small args_default args_large metrics primary claims exercise_claims \
 	exercise_seeds exercise_variant ceiling go check_sizes tsan cache_sim branch_sim \
-	peers server_args pin corpus url_path
+	peers server_args pin load_pin corpus url_path
 HP_SPEC_KEYS := $(HP_PLAIN_KEYS) args_count rounds warmup timeout
 
 # $(call hp_lesson_id,chapters/01-object-pool) -> chapter01 ; case-studies/etl -> case-etl

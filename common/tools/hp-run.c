@@ -100,7 +100,7 @@ struct lesson {
 	double timeout_s;
 	int server;                /* lesson_kind := server: variants are servers, measured under hp-load */
 	int is_peer[MAX_VARIANTS]; /* a peer (nginx): started by common/scripts/<name>.sh */
-	const char *server_args, *pin, *corpus, *url_path;
+	const char *server_args, *pin, *load_pin, *corpus, *url_path;
 	char hp_load[512]; /* the load generator, next to this program */
 	int cache_sim;     /* lesson_cache_sim := yes: the counting run simulates the caches */
 	int branch_sim;    /* lesson_branch_sim := yes: ... and the branch predictor */
@@ -687,7 +687,7 @@ static void run_server(struct lesson *l, int v, const char *args, enum run_mode 
 		argv[argc++] = loadjson;
 		argc = split_args(largs_copy, argv, argc);
 		argv[argc] = NULL;
-		run->ok = hp_child_start(&lc, argv, NULL, NULL, lerr, l->pin) == 0 &&
+		run->ok = hp_child_start(&lc, argv, NULL, NULL, lerr, l->load_pin) == 0 &&
 		          hp_child_wait(&lc, 0, l->timeout_s, NULL, NULL, st, sizeof st) == 0 &&
 		          read_load_report(loadjson, run) == 0;
 		if (!run->ok) {
@@ -1109,6 +1109,10 @@ static void load_lesson(struct lesson *l)
 		}
 		l->server_args = hp_spec_get(&l->spec, "server_args", "");
 		l->pin = hp_spec_get(&l->spec, "pin", "");
+		/* The load generator's CPUs: the server's unless the lesson says otherwise. */
+		l->load_pin = hp_spec_get(&l->spec, "load_pin", "");
+		if (!*l->load_pin)
+			l->load_pin = l->pin;
 		l->corpus = hp_spec_get(&l->spec, "corpus", "");
 		l->url_path = hp_spec_get(&l->spec, "url_path", "");
 		if (!*l->corpus)
