@@ -46,6 +46,15 @@ lesson_variants := naive optimized
 lesson_peers := nginx
 lesson_pin := 0
 lesson_cases := c100 c1000 c10000
+# SIZE=large adds 100,000 connections: the epoll server as 6 processes
+# sharing the port (SO_REUSEPORT; one process may hold 20,000 descriptors
+# here), hp-load as 7 processes with their own source addresses (one
+# address has about 28,000 ephemeral ports). Opening them on one core takes
+# several seconds, hence the warm-up; the thread-per-connection server and
+# nginx (one worker) run with what they can hold, and refuse the rest.
+lesson_cases_large := c100 c1000 c10000 c100000
+lesson_case_c100000 := --connections 100000 --procs 7 --warmup 12 --duration 5 --timeout-ms 10000
+lesson_server_case_c100000_optimized := --workers 6
 lesson_case_c100 := --connections 100
 lesson_case_c1000 := --connections 1000
 lesson_case_c10000 := --connections 10000 --warmup 0.9 --duration 0.4 --timeout-ms 1000

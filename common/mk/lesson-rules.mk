@@ -22,7 +22,8 @@
 #   lesson_branch_sim (yes: ... and the branch predictor: branch_misses),
 #   lesson_build_<v>, lesson_pgo_<v>, lesson_env_<v> (how a variant is built
 #   and run), and for lesson_kind := server: lesson_peers, lesson_server_args,
-#   lesson_server_case_<case>, lesson_pin, lesson_load_pin, lesson_corpus,
+#   lesson_server_case_<case>, lesson_server_case_<case>_<variant>,
+#   lesson_cases_<size> (the cases of one size), lesson_pin, lesson_load_pin, lesson_corpus,
 #   lesson_url_path.
 
 # The lesson variables copied as they are, and every key of the spec file
@@ -102,9 +103,15 @@ $1.rounds    := $(or $(strip $(call hp_opt,lesson_rounds)),10)
 $1.warmup    := $(or $(strip $(call hp_opt,lesson_warmup)),1)
 $1.timeout   := $(or $(strip $(call hp_opt,lesson_timeout)),60)
 $1.primary   := $(or $(strip $(call hp_opt,lesson_primary)),time_ms)
-$(foreach c,$(or $(strip $(call hp_opt,lesson_cases)),main),
+$1.cases_small := $(call hp_opt,lesson_cases_small)
+$1.cases_default := $(call hp_opt,lesson_cases_default)
+$1.cases_large := $(call hp_opt,lesson_cases_large)
+$1.allcases := $(sort $(or $(strip $(call hp_opt,lesson_cases)),main) $(call hp_opt,lesson_cases_small) $(call hp_opt,lesson_cases_default) $(call hp_opt,lesson_cases_large))
+$(foreach c,$(sort $(or $(strip $(call hp_opt,lesson_cases)),main) $(call hp_opt,lesson_cases_small) $(call hp_opt,lesson_cases_default) $(call hp_opt,lesson_cases_large)),
 $1.case_$c := $(call hp_opt,lesson_case_$c)
-$1.server_case_$c := $(call hp_opt,lesson_server_case_$c))
+$1.server_case_$c := $(call hp_opt,lesson_server_case_$c)
+$(foreach v,$(or $(strip $(call hp_opt,lesson_variants)),naive optimized),
+$1.server_case_$c_$v := $(call hp_opt,lesson_server_case_$c_$v)))
 LESSONS += $1
 LESSON_IDS += $(call hp_lesson_id,$1)
 
@@ -153,6 +160,7 @@ hp_spec_text = \
 	$(call hp_spec_line,dir,$1)$(call hp_spec_line,id,$($1.id))$(call hp_spec_line,page,$(call hp_lesson_page,$1))\
 	$(call hp_spec_line,kind,$($1.kind))$(call hp_spec_line,variants,$($1.variants))\
 	$(foreach v,$($1.variants),$(call hp_spec_line,bin_$v,$(BUILD)/$1/$v)$(call hp_spec_line,src_$v,$($1.src_$v))$(call hp_spec_line,build_$v,$($1.build_$v))$(call hp_spec_line,pgo_$v,$($1.pgo_$v))$(call hp_spec_line,env_$v,$($1.env_$v)))\
-	$(call hp_spec_line,cases,$($1.cases))$(foreach c,$($1.cases),$(call hp_spec_line,case_$c,$($1.case_$c))$(call hp_spec_line,server_case_$c,$($1.server_case_$c)))\
+	$(call hp_spec_line,cases,$($1.cases))$(foreach z,small default large,$(call hp_spec_line,cases_$z,$($1.cases_$z)))\
+	$(foreach c,$($1.allcases),$(call hp_spec_line,case_$c,$($1.case_$c))$(call hp_spec_line,server_case_$c,$($1.server_case_$c))$(foreach v,$($1.variants),$(call hp_spec_line,server_case_$c_$v,$($1.server_case_$c_$v))))\
 	$(foreach k,$(HP_SPEC_KEYS),$(call hp_spec_line,$k,$($1.$k)))\
 	$(call hp_spec_line,cflags,$(CC) $(CFLAGS))$(call hp_spec_line,build,$(BUILD)/$1)

@@ -101,6 +101,7 @@ struct lesson {
 	int server;                /* lesson_kind := server: variants are servers, measured under hp-load */
 	int is_peer[MAX_VARIANTS]; /* a peer (nginx): started by common/scripts/<name>.sh */
 	const char *server_args, *pin, *load_pin, *corpus, *url_path;
+	int cur_case; /* the case being run, for the per-variant server arguments */
 	char hp_load[512]; /* the load generator, next to this program */
 	int cache_sim;     /* lesson_cache_sim := yes: the counting run simulates the caches */
 	int branch_sim;    /* lesson_branch_sim := yes: ... and the branch predictor */
@@ -645,14 +646,23 @@ static int server_stop(struct lesson *l, int v, struct hp_child *c, const char *
 static void run_server(struct lesson *l, int v, const char *args, enum run_mode mode, struct run *run,
                        const char *out_keep)
 {
-	char report[512], err[512], loadjson[512], url[128];
+	char report[512], err[512], loadjson[512], url[128], key[128];
 	char *split = hp_xstrdup(args), *bar = strchr(split, '|');
-	const char *sargs = split, *largs = bar ? bar + 1 : "";
+	const char *largs = bar ? bar + 1 : "";
 	struct hp_child c = {.pid = -1};
 	int port;
 
 	if (bar)
 		*bar = '\0';
+	/*
+	 * lesson_server_case_<case>_<variant>: arguments only one variant takes
+	 * (chapter 19: --workers for the epoll server at 100,000 connections).
+	 */
+	snprintf(key, sizeof key, "server_case_%s_", l->cases[l->cur_case]);
+	const char *own = hp_spec_get2(&l->spec, key, l->variants[v], "");
+	size_t slen = strlen(split) + strlen(own) + 2;
+	char *sargs = hp_xmalloc(slen);
+	snprintf(sargs, slen, "%s %s", split, own);
 	memset(run, 0, sizeof *run);
 	snprintf(report, sizeof report, "%s/report", tmpdir);
 	snprintf(err, sizeof err, "%s/stderr", tmpdir);
@@ -662,11 +672,13 @@ static void run_server(struct lesson *l, int v, const char *args, enum run_mode 
 	if (mode == RUN_COUNT) {
 		snprintf(run->status, sizeof run->status, "not counted (server)");
 		free(split);
+		free(sargs);
 		return;
 	}
 	port = server_start(l, v, sargs, &c, err, report, run);
 	if (port < 0) {
 		free(split);
+		free(sargs);
 		return;
 	}
 	if (mode == RUN_EQUIVALENCE) {
@@ -704,6 +716,7 @@ static void run_server(struct lesson *l, int v, const char *args, enum run_mode 
 		snprintf(run->status, sizeof run->status, "ok");
 	}
 	free(split);
+		free(sargs);
 }
 
 /*
@@ -1067,7 +1080,11 @@ static void load_lesson(struct lesson *l)
 	l->id = hp_spec_get(&l->spec, "id", l->dir);
 	l->nvariants = split_words(hp_spec_get(&l->spec, "variants", "naive optimized"), l->variants,
 	                           MAX_VARIANTS, "variants");
-	l->ncases = split_words(hp_spec_get(&l->spec, "cases", "main"), l->cases, MAX_CASES, "cases");
+	/* A size may have cases of its own (lesson_cases_large: chapter 19's 100,000 connections). */
+	snprintf(key, sizeof key, "cases_%s", opt.size);
+	const char *cases = hp_spec_get(&l->spec, key, "");
+	l->ncases = split_words(*cases ? cases : hp_spec_get(&l->spec, "cases", "main"), l->cases, MAX_CASES,
+	                        "cases");
 	if (l->nvariants < 2)
 		hp_die("%s: a lesson needs at least two variants", l->dir);
 	for (int v = 0; v < l->nvariants; v++) {
@@ -1254,6 +1271,7 @@ int main(int argc, char **argv)
 	}
 
 	for (int c = 0; c < l.ncases; c++) {
+		l.cur_case = c;
 		char *args = case_args(&l, l.size_args, c);
 		struct run eq[MAX_VARIANTS], cnt[MAX_VARIANTS];
 		char *digest;
