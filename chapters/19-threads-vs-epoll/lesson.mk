@@ -44,6 +44,9 @@ lesson_title := Thread per connection against epoll
 lesson_kind := server
 lesson_variants := naive optimized
 lesson_peers := nginx
+# The admin endpoint on a port of its own: hp-run reads its counters after
+# each load run (admin_requests, admin_refused, ...).
+lesson_server_args := --admin-port 0
 lesson_pin := 0
 lesson_cases := c100 c1000 c10000
 # SIZE=large adds 100,000 connections: the epoll server as 6 processes
@@ -66,7 +69,7 @@ lesson_warmup := 0
 # most, and hp-load keeps reopening them) took over 30 s: 90 s bounds it.
 lesson_timeout := 90
 lesson_tsan := yes
-lesson_metrics := throughput_rps p50_us p99_us p999_us errors server_maxrss_kb mem_per_conn_bytes server_ctx_switches peak_connections
+lesson_metrics := throughput_rps p50_us p99_us p999_us errors server_maxrss_kb mem_per_conn_bytes server_ctx_switches peak_connections admin_refused
 lesson_primary := throughput_rps
 lesson_claims := c100.throughput_rps: optimized > naive ; c100.throughput_rps: optimized > nginx ; c100.p99_us: optimized < 0.8 * naive ; c100.p99_us: optimized < nginx ; c100.server_ctx_switches: optimized < naive / 10 ; c1000.throughput_rps: optimized > 1.5 * naive ; c1000.throughput_rps: optimized >= nginx ; c1000.p99_us: optimized <= nginx ; c1000.server_maxrss_kb: optimized < naive / 4 ; c10000.throughput_rps: optimized > 1.5 * naive ; c10000.throughput_rps: optimized >= nginx ; c10000.p99_us: optimized <= nginx ; c10000.server_maxrss_kb: optimized < naive / 5 ; c10000.mem_per_conn_bytes: optimized < naive / 100 ; c10000.peak_connections: optimized >= 10000 ; c10000.peak_connections: optimized > naive ; errors: optimized <= 0
 lesson_go := Go's net package is this event loop: each goroutine blocks in conn.Read, and the runtime's netpoller (epoll on Linux) parks it and wakes it, so Go code is written like naive.c and runs like optimized.c

@@ -531,6 +531,50 @@ static int read_load_report(const char *path, struct run *run)
 	return rc;
 }
 
+/*
+ * The admin endpoint's counters (hp/admin.h), read while the server still
+ * runs: a server that printed "admin port=N" on stderr is asked for
+ * GET /metrics, and every number of the JSON answer becomes a metric
+ * admin_<name>. A server without one is fine; an endpoint that does not
+ * answer is a failed run.
+ */
+static int read_admin(const char *err_path, struct run *run)
+{
+	size_t len;
+	char *text = read_file(err_path, &len), *p = strstr(text, "admin port=");
+	int port = p ? atoi(p + 11) : 0, fd, rc = -1;
+	static const char req[] = "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+	char resp[4096];
+
+	free(text);
+	if (port <= 0)
+		return 0;
+	fd = hp_connect_tcp("127.0.0.1", port, NULL, 0);
+	if (fd < 0)
+		return -1;
+	if (!hp_write_all(fd, req, sizeof req - 1)) {
+		size_t n = read_response(fd, resp, sizeof resp, 0);
+		struct hp_http_response res;
+		int h = n ? hp_http_parse_response(resp, n, &res) : -1;
+		struct hp_json j = {0};
+
+		if (h > 0 && res.status == 200 && !hp_json_parse(&j, resp + h, n - (size_t)h, NULL) &&
+		    j.n && j.tok[0].type == HP_JSON_OBJECT) {
+			for (size_t i = 1; i < j.tok[0].end; i = j.tok[i + 1].end) {
+				char key[40], name[48];
+				if (j.tok[i + 1].type != HP_JSON_NUMBER || hp_json_str(&j, i, key, sizeof key) < 0)
+					continue;
+				snprintf(name, sizeof name, "admin_%s", key);
+				add_metric(run, name, j.tok[i + 1].num, "", 0);
+			}
+			rc = 0;
+		}
+		hp_json_release(&j);
+	}
+	close(fd);
+	return rc;
+}
+
 /* Start variant v (a server or a peer); returns its port or -1 with run filled. */
 static int server_start(struct lesson *l, int v, const char *args, struct hp_child *c, const char *err,
                         const char *report, struct run *run)
@@ -705,6 +749,9 @@ static void run_server(struct lesson *l, int v, const char *args, enum run_mode 
 		if (!run->ok) {
 			snprintf(run->status, sizeof run->status, "hp-load failed");
 			run->stderr_tail = tail_of(lerr);
+		} else if (!l->is_peer[v] && read_admin(err, run)) {
+			run->ok = 0;
+			snprintf(run->status, sizeof run->status, "the admin endpoint did not answer");
 		}
 		free(largs_copy);
 	}
