@@ -101,7 +101,7 @@ struct lesson {
 	int server;                /* lesson_kind := server: variants are servers, measured under hp-load */
 	int is_peer[MAX_VARIANTS]; /* a peer (nginx): started by common/scripts/<name>.sh */
 	const char *server_args, *pin, *load_pin, *corpus, *url_path;
-	int cur_case; /* the case being run, for the per-variant server arguments */
+	int cur_case;      /* the case being run, for the per-variant server arguments */
 	char hp_load[512]; /* the load generator, next to this program */
 	int cache_sim;     /* lesson_cache_sim := yes: the counting run simulates the caches */
 	int branch_sim;    /* lesson_branch_sim := yes: ... and the branch predictor */
@@ -558,11 +558,12 @@ static int read_admin(const char *err_path, struct run *run)
 		int h = n ? hp_http_parse_response(resp, n, &res) : -1;
 		struct hp_json j = {0};
 
-		if (h > 0 && res.status == 200 && !hp_json_parse(&j, resp + h, n - (size_t)h, NULL) &&
-		    j.n && j.tok[0].type == HP_JSON_OBJECT) {
+		if (h > 0 && res.status == 200 && !hp_json_parse(&j, resp + h, n - (size_t)h, NULL) && j.n &&
+		    j.tok[0].type == HP_JSON_OBJECT) {
 			for (size_t i = 1; i < j.tok[0].end; i = j.tok[i + 1].end) {
 				char key[40], name[48];
-				if (j.tok[i + 1].type != HP_JSON_NUMBER || hp_json_str(&j, i, key, sizeof key) < 0)
+				if (j.tok[i + 1].type != HP_JSON_NUMBER ||
+				    hp_json_str(&j, i, key, sizeof key) < 0)
 					continue;
 				snprintf(name, sizeof name, "admin_%s", key);
 				add_metric(run, name, j.tok[i + 1].num, "", 0);
@@ -763,7 +764,7 @@ static void run_server(struct lesson *l, int v, const char *args, enum run_mode 
 		snprintf(run->status, sizeof run->status, "ok");
 	}
 	free(split);
-		free(sargs);
+	free(sargs);
 }
 
 /*
