@@ -37,3 +37,5 @@ lesson_metrics := time_ms ns_per_op sys_ms page_faults burst_rss_kb idle_rss_kb 
 lesson_primary := time_ms
 lesson_claims := idle_rss_kb: tuned < 0.3 * naive ; page_faults: jemalloc < naive ; time_ms: jemalloc < 0.8 * naive ; idle_rss_kb: jemalloc > 2 * tuned ; idle_rss_kb: mimalloc > 2 * tuned ; allocs: tuned <= naive
 lesson_go := GOGC and GOMEMLIMIT (how much garbage to allow, and a soft cap); debug.FreeOSMemory() is malloc_trim's counterpart
+# The index shows what tuning glibc bought; the table has every allocator.
+lesson_headline := idle_rss_kb tuned

@@ -30,7 +30,7 @@
 # besides the per-variant and per-case ones.
 HP_PLAIN_KEYS := title libs args_small args_default args_large metrics primary claims exercise_claims \
 	exercise_seeds exercise_variant ceiling go check_sizes tsan cache_sim branch_sim \
-	peers server_args pin load_pin corpus url_path
+	peers server_args pin load_pin corpus url_path headline
 HP_SPEC_KEYS := $(HP_PLAIN_KEYS) args_count rounds warmup timeout
 
 # $(call hp_lesson_id,chapters/01-object-pool) -> chapter01 ; case-studies/etl -> case-etl

@@ -1228,9 +1228,35 @@ static void limits_block(struct results *r, const char *ceiling, struct buf *b)
  * The page
  */
 
-static void headline(struct results *r, const char *primary, char *out, size_t cap)
+/*
+ * The page's one-line result for the index: the primary metric of the first
+ * case, the last own variant against naive, unless the lesson names another
+ * with lesson_headline := [CASE.]METRIC [VARIANT] (chapter 18: the open
+ * loop's p99, not the closed loop's).
+ */
+static void headline(struct results *r, const char *spec_headline, const char *primary, char *out, size_t cap)
 {
+	char want[128], *metric = want, *dot, *variant;
 	struct lcase *c = &r->cases[0];
+	int v = r->last;
+
+	snprintf(want, sizeof want, "%s", *spec_headline ? spec_headline : primary);
+	variant = strchr(want, ' ');
+	if (variant) {
+		*variant++ = '\0';
+		for (int k = 1; k < r->nvariants; k++)
+			if (!strcmp(r->variants[k], variant))
+				v = k;
+	}
+	dot = strchr(want, '.');
+	if (dot) {
+		*dot = '\0';
+		metric = dot + 1;
+		for (int k = 0; k < r->ncases; k++)
+			if (!strcmp(r->cases[k].name, want))
+				c = &r->cases[k];
+	}
+	primary = metric;
 	struct series *s = find_series(c, primary);
 	struct cmp m;
 	char ra[32], lo[32], hi[32];
@@ -1242,18 +1268,20 @@ static void headline(struct results *r, const char *primary, char *out, size_t c
 	}
 	if (!s)
 		return;
-	compare_series(s, r->last, &m);
+	compare_series(s, v, &m);
 	if (!m.ok)
 		return;
 	fmt_ratio(ra, sizeof ra, m.ratio);
 	if (!m.deterministic && m.c.ratio.ci_ok) {
 		fmt_ratio(lo, sizeof lo, m.c.ratio.lo);
 		fmt_ratio(hi, sizeof hi, m.c.ratio.hi);
-		snprintf(out, cap, "%s%s%s ×%s (95%% CI %s–%s), %s", r->ncases > 1 ? c->name : "",
-		         r->ncases > 1 ? ": " : "", primary, ra, lo, hi, hp_verdict_name(m.verdict));
+		snprintf(out, cap, "%s%s%s%s%s ×%s (95%% CI %s–%s), %s", r->ncases > 1 ? c->name : "",
+		         r->ncases > 1 ? ": " : "", v != r->last ? r->variants[v] : "",
+		         v != r->last ? " " : "", primary, ra, lo, hi, hp_verdict_name(m.verdict));
 	} else {
-		snprintf(out, cap, "%s%s%s ×%s, %s", r->ncases > 1 ? c->name : "", r->ncases > 1 ? ": " : "",
-		         primary, ra, hp_verdict_name(m.verdict));
+		snprintf(out, cap, "%s%s%s%s%s ×%s, %s", r->ncases > 1 ? c->name : "",
+		         r->ncases > 1 ? ": " : "", v != r->last ? r->variants[v] : "",
+		         v != r->last ? " " : "", primary, ra, hp_verdict_name(m.verdict));
 	}
 }
 
@@ -1341,7 +1369,8 @@ static void write_page(struct results *r, struct hp_spec *spec, struct claims_ou
 	if (!text)
 		hp_die("cannot read %s: %s", readme, strerror(errno));
 
-	headline(r, hp_spec_get(spec, "primary", "time_ms"), head, sizeof head);
+	headline(r, hp_spec_get(spec, "headline", ""), hp_spec_get(spec, "primary", "time_ms"), head,
+	         sizeof head);
 	const char *num = strncmp(dir, "chapters/", 9) ? NULL : dir + 9;
 	bprintf(&b,
 	        "---\ntitle: \"%s\"\nlesson: %s\nid: %s\norder: %d\nheadline: \"%s\"\nclaims: \"%d/%d "

@@ -744,11 +744,15 @@ static void run_server(struct lesson *l, int v, const char *args, enum run_mode 
 		argv[argc++] = loadjson;
 		argc = split_args(largs_copy, argv, argc);
 		argv[argc] = NULL;
-		run->ok = hp_child_start(&lc, argv, NULL, NULL, lerr, l->load_pin) == 0 &&
-		          hp_child_wait(&lc, 0, l->timeout_s, NULL, NULL, st, sizeof st) == 0 &&
-		          read_load_report(loadjson, run) == 0;
+		int started = hp_child_start(&lc, argv, NULL, NULL, lerr, l->load_pin) == 0;
+		int ended = started && hp_child_wait(&lc, 0, l->timeout_s, NULL, NULL, st, sizeof st) == 0;
+
+		run->ok = ended && read_load_report(loadjson, run) == 0;
 		if (!run->ok) {
-			snprintf(run->status, sizeof run->status, "hp-load failed");
+			snprintf(run->status, sizeof run->status, "hp-load: %.80s",
+			         !started ? "cannot start"
+			         : !ended ? st
+			                  : "no readable report");
 			run->stderr_tail = tail_of(lerr);
 		} else if (!l->is_peer[v] && read_admin(err, run)) {
 			run->ok = 0;
