@@ -43,6 +43,10 @@ hp_lesson_page = docs/$(if $(filter chapters/%,$1),$(notdir $1),case-$(notdir $1
 # The value of an optional lesson variable, without make's undefined-variable warning.
 hp_opt = $(if $(filter undefined,$(origin $1)),,$($1))
 
+# Every case a lesson names, at any size (lesson_cases and lesson_cases_<size>).
+hp_all_cases = $(sort $(or $(strip $(call hp_opt,lesson_cases)),main) \
+	$(foreach z,small default large,$(call hp_opt,lesson_cases_$z)))
+
 define hp_include_lesson
 include $1
 $$(eval $$(call hp_lesson_rules,$(patsubst %/lesson.mk,%,$1)))
@@ -106,8 +110,8 @@ $1.primary   := $(or $(strip $(call hp_opt,lesson_primary)),time_ms)
 $1.cases_small := $(call hp_opt,lesson_cases_small)
 $1.cases_default := $(call hp_opt,lesson_cases_default)
 $1.cases_large := $(call hp_opt,lesson_cases_large)
-$1.allcases := $(sort $(or $(strip $(call hp_opt,lesson_cases)),main) $(call hp_opt,lesson_cases_small) $(call hp_opt,lesson_cases_default) $(call hp_opt,lesson_cases_large))
-$(foreach c,$(sort $(or $(strip $(call hp_opt,lesson_cases)),main) $(call hp_opt,lesson_cases_small) $(call hp_opt,lesson_cases_default) $(call hp_opt,lesson_cases_large)),
+$1.allcases := $(call hp_all_cases)
+$(foreach c,$(call hp_all_cases),
 $1.case_$c := $(call hp_opt,lesson_case_$c)
 $1.server_case_$c := $(call hp_opt,lesson_server_case_$c)
 $(foreach v,$(or $(strip $(call hp_opt,lesson_variants)),naive optimized),

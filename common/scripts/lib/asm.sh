@@ -22,6 +22,16 @@ die() {
 	exit 2
 }
 
+# Shared by the filters: every objdump line kept in line[], its address in addr[].
+awk_lines='
+		function hex(s,    i, v) {
+			v = 0
+			for (i = 1; i <= length(s); i++) v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
+			return v
+		}
+		{ line[NR] = $0; split($1, a, ":"); addr[NR] = hex(a[1]) }
+'
+
 # The symbol of function NAME in BIN, with any GCC suffix; dies when there is none.
 symbol_of() {
 	local bin=$1 name=$2 sym
@@ -41,13 +51,7 @@ disassemble() {
 
 # Instruction lines on stdin -> the loop: from the target of the widest backward jump to the jump.
 loop_only() {
-	awk '
-		function hex(s,    i, v) {
-			v = 0
-			for (i = 1; i <= length(s); i++) v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
-			return v
-		}
-		{ line[NR] = $0; split($1, a, ":"); addr[NR] = hex(a[1]) }
+	awk "$awk_lines"'
 		$2 ~ /^j/ && $3 ~ /^[0-9a-f]+$/ {
 			to = hex($3)
 			if (to >= addr[1] && to <= addr[NR] && (best == "" || addr[NR] - to > hi - lo)) { lo = to; hi = addr[NR]; best = 1 }
@@ -62,13 +66,7 @@ loop_only() {
 # before the first ret; the loop runs from the earliest target of the
 # backward jumps up to J, to J.
 main_loop() {
-	awk '
-		function hex(s,    i, v) {
-			v = 0
-			for (i = 1; i <= length(s); i++) v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
-			return v
-		}
-		{ line[NR] = $0; split($1, a, ":"); addr[NR] = hex(a[1]) }
+	awk "$awk_lines"'
 		!ret && $2 == "ret" { ret = NR }
 		!ret && $2 ~ /^j/ && $3 ~ /^[0-9a-f]+$/ {
 			to = hex($3)
