@@ -14,6 +14,9 @@ DEVELOPER ?=
 EX      ?=
 DIR     ?=
 CHAPTER ?=
+# The database of the lessons that write one: sqlite (embedded, the default)
+# or postgres (a throwaway cluster on 127.0.0.1, common/scripts/postgres.sh).
+DB      ?= sqlite
 
 override CFLAGS += -std=c17 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 # _GNU_SOURCE for the whole tree: lessons use POSIX and Linux APIs (pthread,

@@ -30,7 +30,8 @@
 # besides the per-variant and per-case ones.
 HP_PLAIN_KEYS := title libs args_small args_default args_large metrics primary claims exercise_claims \
 	exercise_seeds exercise_variant ceiling go check_sizes tsan cache_sim branch_sim \
-	peers server_args pin load_pin corpus url_path headline
+	peers server_args pin load_pin corpus url_path headline seeded steps service edition tools \
+	setup_small setup_default setup_large
 HP_SPEC_KEYS := $(HP_PLAIN_KEYS) args_count rounds warmup timeout
 
 # $(call hp_lesson_id,chapters/01-object-pool) -> chapter01 ; case-studies/etl -> case-etl
@@ -38,7 +39,7 @@ hp_lesson_num = $(firstword $(subst -, ,$(notdir $1)))
 hp_lesson_id = $(if $(filter chapters/%,$1),chapter$(call hp_lesson_num,$1),case-$(notdir $1))
 # chapter01 -> chapter1; empty for case studies and chapters from 10 on (no short form).
 hp_lesson_short_id = $(if $(filter chapters/0%,$1),chapter$(patsubst 0%,%,$(call hp_lesson_num,$1)))
-hp_lesson_page = docs/$(if $(filter chapters/%,$1),$(notdir $1),case-$(notdir $1)).md
+hp_lesson_page = docs/$(if $(filter chapters/%,$1),$(notdir $1),case-$(notdir $1))$(if $(call hp_opt,lesson_edition),-$(lesson_edition)).md
 
 # The value of an optional lesson variable, without make's undefined-variable warning.
 hp_opt = $(if $(filter undefined,$(origin $1)),,$($1))
@@ -100,7 +101,7 @@ $1.variants  := $(or $(strip $(call hp_opt,lesson_variants)),naive optimized)
 $1.cases     := $(or $(strip $(call hp_opt,lesson_cases)),main)
 $1.kind      := $(or $(strip $(call hp_opt,lesson_kind)),batch)
 $1.args_count := $(or $(strip $(call hp_opt,lesson_args_count)),$(call hp_opt,lesson_args_small))
-$1.bins      := $$(addprefix $(BUILD)/$1/,$$($1.variants))
+$1.bins      := $$(addprefix $(BUILD)/$1/,$$($1.variants) $(call hp_opt,lesson_tools))
 $(foreach k,$(HP_PLAIN_KEYS),
 $1.$k := $(call hp_opt,lesson_$k))
 $1.rounds    := $(or $(strip $(call hp_opt,lesson_rounds)),10)
@@ -127,6 +128,12 @@ $1.env_$v := $(call hp_opt,lesson_env_$v)
 $1.pgo_$v := $(call hp_opt,lesson_pgo_$v)
 $$(eval $$(call $(if $(call hp_opt,lesson_pgo_$v),hp_variant_pgo,$(if $(call hp_opt,lesson_build_$v),hp_variant_flags,hp_variant_plain)),$1,$v))
 )
+$(foreach t,$(call hp_opt,lesson_tools),
+$1.src_$t := $(addprefix $1/,$(or $(call hp_opt,lesson_sources_$t),$t.c))
+$1.cflags_$t :=
+$$(eval $$(call hp_variant_plain,$1,$t)))
+$(foreach p,$(call hp_opt,lesson_peers),
+$1.peer_$p := $(call hp_opt,lesson_peer_$p))
 
 $(BUILD)/$1/lesson.spec: $1/lesson.mk common/mk/lesson-rules.mk $(BUILD)/FLAGS
 	@mkdir -p $$(@D)
@@ -164,6 +171,7 @@ hp_spec_text = \
 	$(call hp_spec_line,dir,$1)$(call hp_spec_line,id,$($1.id))$(call hp_spec_line,page,$(call hp_lesson_page,$1))\
 	$(call hp_spec_line,kind,$($1.kind))$(call hp_spec_line,variants,$($1.variants))\
 	$(foreach v,$($1.variants),$(call hp_spec_line,bin_$v,$(BUILD)/$1/$v)$(call hp_spec_line,src_$v,$($1.src_$v))$(call hp_spec_line,build_$v,$($1.build_$v))$(call hp_spec_line,pgo_$v,$($1.pgo_$v))$(call hp_spec_line,env_$v,$($1.env_$v)))\
+	$(foreach p,$($1.peers),$(call hp_spec_line,peer_$p,$($1.peer_$p)))\
 	$(call hp_spec_line,cases,$($1.cases))$(foreach z,small default large,$(call hp_spec_line,cases_$z,$($1.cases_$z)))\
 	$(foreach c,$($1.allcases),$(call hp_spec_line,case_$c,$($1.case_$c))$(call hp_spec_line,server_case_$c,$($1.server_case_$c))$(foreach v,$($1.variants),$(call hp_spec_line,server_case_$c_$v,$($1.server_case_$c_$v))))\
 	$(foreach k,$(HP_SPEC_KEYS),$(call hp_spec_line,$k,$($1.$k)))\

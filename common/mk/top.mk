@@ -67,5 +67,5 @@ help:
 	@echo '  make format-check         clang-format finds nothing to change'
 	@echo '  make clean                remove build/'
 	@echo
-	@echo 'Variables: SIZE=small|default|large  ROUNDS=n  V=1 (full commands)  DEVELOPER=1 (-Werror)'
+	@echo 'Variables: SIZE=small|default|large  ROUNDS=n  DB=sqlite|postgres  V=1 (full commands)  DEVELOPER=1 (-Werror)'
 	@echo 'Lessons:   $(LESSON_IDS)'

@@ -10,8 +10,10 @@ spec=$1 size=${2:-default} rounds=${3:-} docs=1
 . "$spec"
 
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
-mkdir -p "results/$dir" docs/img
-out="results/$dir/$size-$stamp.json"
+# An edition (chapter 16 with DB=postgres) keeps its results apart.
+rdir="results/$dir${edition:+/$edition}"
+mkdir -p "$rdir" docs/img
+out="$rdir/$size-$stamp.json"
 status=0
 build/common/tools/hp-run --spec "$spec" --size "$size" ${rounds:+--rounds "$rounds"} \
 	--alloc build/common/hp-alloc.so --out "$out" || status=1

@@ -25,6 +25,11 @@ packages=(
 	libmimalloc2.0:"chapter 11: mimalloc, preloaded as a variant"
 	nginx:"the peer server of the network pages (started on 127.0.0.1 by common/scripts/nginx.sh)"
 	wrk:"the cross-check of hp-load in tests/net"
+	libsqlite3-dev:"chapter 16: SQLite, the embedded database the lessons write to"
+	sqlite3:"the sqlite3 shell, a peer of the ETL case study (.import)"
+	postgresql:"DB=postgres: a throwaway cluster on 127.0.0.1 (common/scripts/postgres.sh)"
+	libpq-dev:"DB=postgres: the PostgreSQL client library (libpq)"
+	ripgrep:"the file-search case study's peer (rg), beside GNU grep"
 )
 
 missing=()

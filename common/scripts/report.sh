@@ -5,8 +5,8 @@ set -euo pipefail
 spec=$1
 # shellcheck disable=SC1090
 . "$spec"
-latest=$(ls "results/$dir"/default-*.json 2>/dev/null | sort | tail -1 || true)
-[ -n "$latest" ] || latest=$(ls "results/$dir"/*.json 2>/dev/null | sort | tail -1 || true)
+latest=$(ls "results/$dir${edition:+/$edition}"/default-*.json 2>/dev/null | sort | tail -1 || true)
+[ -n "$latest" ] || latest=$(ls "results/$dir${edition:+/$edition}"/*.json 2>/dev/null | sort | tail -1 || true)
 if [ -z "$latest" ]; then
 	echo "report: $id has no results yet: run make $id-compare" >&2
 	exit 1

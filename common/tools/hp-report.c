@@ -76,7 +76,8 @@ struct results {
 	size_t machine; /* token of the machine object */
 	int nvariants;
 	char variants[MAX_VARIANTS][48];
-	int last; /* "optimized": the last of the lesson's own variants; peers (nginx) come after it */
+	int last;  /* "optimized": the last of the lesson's own variants; peers (nginx) come after it */
+	int steps; /* lesson_steps := yes: the own variants are a case study's steps, in order */
 	int ncases;
 	struct lcase cases[MAX_CASES];
 	int failures;
@@ -907,6 +908,80 @@ static int server_charts(struct results *r, const char *slug, const char *title)
 }
 
 /*
+ * waterfall (lesson_steps := yes): per case, naive's median of the primary
+ * metric, then each step's change from the step before, then the final
+ * program's total and the peers' (charts/waterfall.gp).
+ */
+static int waterfall_charts(struct results *r, const char *primary, const char *slug, const char *title)
+{
+	char dat[512], vars[2048], out[512];
+	int err = 0;
+
+	if (!r->steps)
+		return 0;
+	for (int c = 0; c < r->ncases; c++) {
+		struct series *s = find_series(&r->cases[c], primary);
+		double med[MAX_VARIANTS], base = 0;
+		int have[MAX_VARIANTS] = {0}, x = 0;
+
+		for (int v = 0; s && v < r->nvariants; v++) {
+			struct hp_summary sm;
+			if (s->n[v] && !hp_stats_summary(s->x[v], s->n[v], &sm)) {
+				med[v] = sm.median;
+				have[v] = 1;
+			}
+		}
+		snprintf(dat, sizeof dat, "%s/%s-waterfall-%s.svg", opt.img_dir, slug, r->cases[c].name);
+		unlink(dat);
+		snprintf(dat, sizeof dat, "%s/%s-waterfall-%s.png", opt.img_dir, slug, r->cases[c].name);
+		unlink(dat);
+		if (!s || !have[0] || med[0] <= 0)
+			continue;
+		base = med[0];
+		snprintf(dat, sizeof dat, "%s/%s-waterfall-%s.dat", opt.img_dir, slug, r->cases[c].name);
+		FILE *f = fopen(dat, "w");
+		if (!f)
+			hp_die("cannot write %s: %s", dat, strerror(errno));
+		fprintf(f, "# x name low high colour label\n");
+		char num[32];
+		fmt_num(num, sizeof num, med[0]);
+		fprintf(f, "%d \"%s\" 0 %.6g 1 \"%s %s\"\n", x++, r->variants[0], med[0], num, s->unit);
+		double prev = med[0];
+		for (int v = 1; v <= r->last; v++) {
+			if (!have[v])
+				continue;
+			double d = med[v] - prev;
+			fprintf(f, "%d \"%s\" %.6g %.6g %d \"%+.0f%%\"\n", x++, r->variants[v],
+			        d < 0 ? med[v] : prev, d < 0 ? prev : med[v], d < 0 ? 2 : 3, 100 * d / base);
+			prev = med[v];
+		}
+		if (have[r->last]) {
+			fmt_num(num, sizeof num, med[r->last]);
+			fprintf(f, "%d \"= %s\" 0 %.6g 4 \"%s %s\"\n", x++, r->variants[r->last],
+			        med[r->last], num, s->unit);
+		}
+		for (int v = r->last + 1; v < r->nvariants; v++) {
+			if (!have[v])
+				continue;
+			fmt_num(num, sizeof num, med[v]);
+			fprintf(f, "%d \"%s\" 0 %.6g 5 \"%s %s\"\n", ++x, r->variants[v], med[v], num,
+			        s->unit);
+		}
+		fclose(f);
+		for (int svg = 0; svg < 2; svg++) {
+			const char *ext = svg ? "svg" : "png";
+			snprintf(out, sizeof out, "%s/%s-waterfall-%s.%s", opt.img_dir, slug,
+			         r->cases[c].name, ext);
+			snprintf(vars, sizeof vars,
+			         "datafile='%s'; out='%s'; term='%s'; title='%s (%s)'; metric='%s'", dat, out,
+			         ext, title, r->cases[c].name, primary);
+			err |= run_gnuplot("waterfall.gp", vars);
+		}
+	}
+	return err;
+}
+
+/*
  * bars: the primary metric of every case relative to naive (naive = 1), each
  * bar with the whisker of its median's 95% CI, labelled with the absolute
  * median. runs: every timed run in order, so the reader sees the noise and
@@ -1000,7 +1075,7 @@ static int charts(struct results *r, const char *primary, const char *slug, cons
 		free(names.s);
 		free(cases.s);
 	}
-	return err | server_charts(r, slug, title);
+	return err | server_charts(r, slug, title) | waterfall_charts(r, primary, slug, title);
 }
 
 static void json_num(FILE *f, double v)
@@ -1331,6 +1406,21 @@ static void marker(const char *m, size_t n, struct results *r, struct hp_spec *s
 		        !strcmp(words[1], "latency") ? "latency percentiles per case, log scale"
 		                                     : "by case, median with 95% CI whiskers",
 		        file);
+	} else if (!strcmp(words[0], "chart") && !strcmp(words[1], "waterfall")) {
+		/* <!-- hp:chart waterfall [CASE] -->: the steps of a case study (lesson_steps := yes). */
+		char path[600];
+		const char *cname = nw > 2 ? words[2] : r->cases[0].name;
+		snprintf(path, sizeof path, "%s/%s-waterfall-%s.svg", opt.img_dir, slug, cname);
+		if (!r->steps)
+			hp_die("%s: <!-- hp:chart waterfall --> needs lesson_steps := yes", opt.spec_path);
+		if (!opt.no_charts && access(path, R_OK)) {
+			bprintf(b, "> _No chart: no run of this case succeeded._\n");
+			return;
+		}
+		bprintf(b,
+		        "![%s: %s step by step, case %s (median; each step's change as a share of "
+		        "naive)](img/%s-waterfall-%s.svg)\n",
+		        title, hp_spec_get(spec, "primary", "time_ms"), cname, slug, cname);
 	} else if (!strcmp(words[0], "chart") && !strcmp(words[1], "heap")) {
 		char path[600];
 		const char *cname = nw > 2 ? words[2] : r->cases[0].name;
@@ -1484,6 +1574,7 @@ int main(int argc, char **argv)
 			npeers++;
 		free(copy);
 		r.last = r.nvariants - 1 - npeers > 0 ? r.nvariants - 1 - npeers : r.nvariants - 1;
+		r.steps = !strcmp(hp_spec_get(&spec, "steps", ""), "yes");
 	}
 	if (!opt.profile_dir) {
 		snprintf(profile_dir, sizeof profile_dir, "results/%s/profile",

@@ -105,6 +105,8 @@ struct lesson {
 	char hp_load[512]; /* the load generator, next to this program */
 	int cache_sim;     /* lesson_cache_sim := yes: the counting run simulates the caches */
 	int branch_sim;    /* lesson_branch_sim := yes: ... and the branch predictor */
+	int nown;          /* the lesson's own variants; peers come after them */
+	int seeded;        /* 0 (lesson_seeded := no): the arguments are passed as they are, case first */
 };
 
 struct progress {
@@ -203,7 +205,8 @@ static void exec_variant(char **argv, const char *out_path, const char *err_path
 		dup2(e, 2);
 		for (char **kv = env; kv && *kv; kv++)
 			putenv(*kv);
-		execv(argv[0], argv);
+		/* A peer (grep, rg) is found on PATH; a variant's path has a slash. */
+		execvp(argv[0], argv);
 		fprintf(stderr, "hp-run: cannot execute %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
@@ -783,6 +786,7 @@ static void run_variant(struct lesson *l, int v, const char *args, enum run_mode
 	char report[512], out[512], err[512], cgout[512], envrep[600], envpre[1200];
 	char *args_copy = hp_xstrdup(args);
 	char *env_copy = hp_xstrdup(l->envs[v] ? l->envs[v] : "");
+	char *peer_copy = NULL;
 	const char *preload = NULL;
 	int nenv = 0;
 	struct exec_result r;
@@ -822,7 +826,13 @@ static void run_variant(struct lesson *l, int v, const char *args, enum run_mode
 		}
 		timeout *= 20; /* callgrind runs the count size, but about 50 times slower */
 	}
-	argv[argc++] = (char *)l->bins[v];
+	if (l->is_peer[v]) {
+		/* A batch peer is a command line (grep -rnIE); the case's arguments follow it. */
+		peer_copy = hp_xstrdup(l->bins[v]);
+		argc = split_args(peer_copy, argv, argc);
+	} else {
+		argv[argc++] = (char *)l->bins[v];
+	}
 	argc = split_args(args_copy, argv, argc);
 
 	snprintf(envrep, sizeof envrep, "HP_REPORT=%s", report);
@@ -851,6 +861,7 @@ static void run_variant(struct lesson *l, int v, const char *args, enum run_mode
 	exec_variant(argv, out, err, env, timeout, &r);
 	free(args_copy);
 	free(env_copy);
+	free(peer_copy);
 
 	run->ok = r.ok;
 	snprintf(run->status, sizeof run->status, "%s", r.status);
@@ -1153,6 +1164,29 @@ static void load_lesson(struct lesson *l)
 			       l->bins[v] ? l->bins[v] : "(none)");
 	}
 	l->server = !strcmp(hp_spec_get(&l->spec, "kind", "batch"), "server");
+	l->nown = l->nvariants;
+	l->seeded = strcmp(hp_spec_get(&l->spec, "seeded", "yes"), "no") != 0;
+	if (!l->server) {
+		/*
+		 * Batch peers (grep, rg): a command line from lesson_peer_<name>,
+		 * run with the case's arguments after it, measured like a variant
+		 * but never compared (their output is their own).
+		 */
+		char *peers[MAX_VARIANTS];
+		int np = split_words(hp_spec_get(&l->spec, "peers", ""), peers, MAX_VARIANTS - l->nvariants,
+		                     "peers");
+		for (int i = 0; i < np; i++) {
+			int v = l->nvariants++;
+			const char *cmd = hp_spec_get2(&l->spec, "peer_", peers[i], "");
+
+			if (!*cmd)
+				hp_die("%s: peer %s has no command (lesson_peer_%s)", l->dir, peers[i],
+				       peers[i]);
+			l->variants[v] = peers[i];
+			l->bins[v] = hp_xstrdup(cmd);
+			l->is_peer[v] = 1;
+		}
+	}
 	if (l->server) {
 		char *peers[MAX_VARIANTS];
 		int np = split_words(hp_spec_get(&l->spec, "peers", ""), peers, MAX_VARIANTS - l->nvariants,
@@ -1226,8 +1260,15 @@ static char *case_args(struct lesson *l, const char *base, int c)
 	size_t n = strlen(base) + strlen(cargs) + strlen(extra) + strlen(opt.seed) + 16;
 	char *s = hp_xmalloc(n);
 
-	/* The extra arguments come last so that they win (tests pass --size N). */
-	snprintf(s, n, "%s %s --seed %s %s", base, cargs, opt.seed, extra);
+	/*
+	 * The extra arguments come last so that they win (tests pass --size N).
+	 * A tool with a command line of its own (lesson_seeded := no: the file
+	 * search's PATTERN DIR) gets the case's arguments first and no seed.
+	 */
+	if (l->seeded)
+		snprintf(s, n, "%s %s --seed %s %s", base, cargs, opt.seed, extra);
+	else
+		snprintf(s, n, "%s %s %s", cargs, base, extra);
 	/* One blank between words, none at the ends: the string is shown on the page. */
 	char *w = s;
 	for (const char *r = s; *r; r++)
@@ -1237,6 +1278,100 @@ static char *case_args(struct lesson *l, const char *base, int c)
 		w--;
 	*w = '\0';
 	return s;
+}
+
+/* ---------------------------------------------------------------------------
+ * Set-up and services
+ */
+
+/*
+ * lesson_setup_<size>: a command run once before the cases (the file
+ * search's tree generator, which returns at once when its tree exists).
+ * Split on blanks, no shell. A failure ends the run: nothing can be measured.
+ */
+static void run_setup(struct lesson *l)
+{
+	char key[64], out[600], err[600];
+	char *argv[MAX_ARGS];
+	struct exec_result r;
+
+	snprintf(key, sizeof key, "setup_%s", opt.size);
+	const char *cmd = hp_spec_get(&l->spec, key, "");
+	if (!*cmd)
+		return;
+	char *copy = hp_xstrdup(cmd);
+	split_args(copy, argv, 0);
+	snprintf(out, sizeof out, "%s/setup.out", tmpdir);
+	snprintf(err, sizeof err, "%s/setup.err", tmpdir);
+	fprintf(stderr, "hp-run: %s: set-up: %s\n", l->id, cmd);
+	exec_variant(argv, out, err, NULL, 900, &r);
+	if (!r.ok) {
+		char *tail = tail_of(err);
+		hp_die("%s: set-up failed (%s): %s\n%s", l->id, r.status, cmd, tail);
+	}
+	free(copy);
+}
+
+static char service_cmd[512], service_dir[512];
+
+static void stop_service(void)
+{
+	char *argv[] = {service_cmd, "stop", service_dir, NULL};
+	char out[600], err[600];
+	struct exec_result r;
+
+	snprintf(out, sizeof out, "%s/service-stop.out", tmpdir);
+	snprintf(err, sizeof err, "%s/service-stop.err", tmpdir);
+	exec_variant(argv, out, err, NULL, 60, &r);
+	if (!r.ok)
+		fprintf(stderr, "hp-run: %s stop %s failed (%s)\n", service_cmd, service_dir, r.status);
+}
+
+/*
+ * lesson_service := NAME (chapter 16 with DB=postgres): before the first run,
+ * common/scripts/NAME.sh start DIR starts the service and prints NAME=value
+ * lines (PGHOST=127.0.0.1, PGPORT=...), which every run inherits; the
+ * service is stopped when hp-run exits, whatever the outcome.
+ */
+static void start_service(struct lesson *l)
+{
+	const char *name = hp_spec_get(&l->spec, "service", "");
+	char out[600], err[600];
+	struct exec_result r;
+
+	if (!*name)
+		return;
+	/* A name with a slash is the script's path (the harness test's fixture). */
+	if (strchr(name, '/'))
+		snprintf(service_cmd, sizeof service_cmd, "%s", name);
+	else
+		snprintf(service_cmd, sizeof service_cmd, "common/scripts/%s.sh", name);
+	snprintf(service_dir, sizeof service_dir, "%s/service-%s", hp_spec_get(&l->spec, "build", "build"),
+	         strrchr(name, '/') ? strrchr(name, '/') + 1 : name);
+	if (access(service_cmd, X_OK))
+		hp_die("%s: service %s: no script %s", l->id, name, service_cmd);
+	char *argv[] = {service_cmd, "start", service_dir, NULL};
+	snprintf(out, sizeof out, "%s/service.out", tmpdir);
+	snprintf(err, sizeof err, "%s/service.err", tmpdir);
+	fprintf(stderr, "hp-run: %s: starting %s in %s\n", l->id, name, service_dir);
+	exec_variant(argv, out, err, NULL, 120, &r);
+	if (!r.ok) {
+		char *tail = tail_of(err);
+		hp_die("%s: %s start failed (%s):\n%s", l->id, service_cmd, r.status, tail);
+	}
+	atexit(stop_service);
+
+	size_t len;
+	char *text = read_file(out, &len), *save = NULL;
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *eq = strchr(line, '=');
+		if (!eq || eq == line)
+			continue;
+		*eq = '\0';
+		if (setenv(line, eq + 1, 1))
+			hp_die("setenv %s: %s", line, strerror(errno));
+	}
+	free(text);
 }
 
 static void cleanup_tmpdir(void)
@@ -1262,6 +1397,8 @@ int main(int argc, char **argv)
 	if (!mkdtemp(tmpdir))
 		hp_die("mkdtemp: %s", strerror(errno));
 	atexit(cleanup_tmpdir);
+	start_service(&l);
+	run_setup(&l);
 	if (opt.alloc_so && access(opt.alloc_so, R_OK))
 		hp_die("allocation counter %s not found (make build/common/hp-alloc.so)", opt.alloc_so);
 
@@ -1339,6 +1476,12 @@ int main(int argc, char **argv)
 			counted = 1;
 			for (int v = 0; v < l.nvariants; v++) {
 				progress_step(&prog, l.id, "counting instructions (callgrind)");
+				if (l.is_peer[v]) {
+					/* A peer's instructions are not its timed section's: not counted. */
+					memset(&cnt[v], 0, sizeof cnt[v]);
+					cnt[v].ok = 1;
+					continue;
+				}
 				run_variant(&l, v, cargs, RUN_COUNT, &cnt[v], NULL);
 				if (!cnt[v].ok) {
 					progress_note(&prog, "hp-run: %s: %s: callgrind run failed (%s)\n%s",

@@ -93,4 +93,44 @@ run_pair false
 check "false claim: hp-report exits non-zero" [ $? -ne 0 ]
 check "false claim: the page marks it" grep -q '✘ `instructions: optimized <= naive / 2`' "$tmp/false.md"
 
+# 6. A case study: steps, peers, a set-up command, a service, arguments as they are.
+cat >"$tmp/steps.spec" <<SPEC
+dir='tests/harness/fixtures'
+id='fixture-steps'
+page='$tmp/steps.md'
+variants='naive optimized'
+bin_naive='$tmp/spin-double'
+bin_optimized='$tmp/spin-same'
+peers='same true'
+peer_same='$tmp/spin-same'
+peer_true='true'
+seeded='no'
+steps='yes'
+service='$PWD/tests/harness/fixtures/service.sh'
+build='$tmp'
+setup_small='tests/harness/fixtures/record-env.sh $tmp/setup.txt'
+cases='main'
+case_main='--seed 5'
+args_small='--size 20000000'
+args_count='--size 200000'
+rounds='6'
+warmup='0'
+timeout='30'
+metrics='wall_ms time_ms'
+primary='wall_ms'
+claims='wall_ms: optimized < 0.8 * naive; wall_ms: optimized < 2 * same'
+title='fixture steps'
+cflags='cc'
+SPEC
+run_pair steps
+check "steps: compare succeeds with peers and the claim naming a peer" [ $? -eq 0 ]
+check "steps: the set-up ran, in the service's environment" \
+	grep -qx "setup ran; service $tmp/service-service.sh" "$tmp/setup.txt"
+check "steps: the service was stopped" [ -e "$tmp/service-service.sh/stopped" ]
+check "steps: arguments passed as they are (case first, no seed)" \
+	[ "$(jq -r '.cases[0].args' "$tmp/steps.json")" = "--seed 5 --size 20000000" ]
+check "steps: a peer found on PATH ran every round" \
+	[ "$(jq '[.cases[0].runs[] | select(.variant == "true" and .ok)] | length' "$tmp/steps.json")" = 6 ]
+check "steps: the waterfall chart was drawn" [ -s "$tmp/steps-waterfall-main.svg" ]
+
 tap_done

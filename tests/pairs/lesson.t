@@ -25,26 +25,49 @@ check_sizes=${check_sizes:-7 200}
 hp_run=build/common/tools/hp-run
 alloc=build/common/hp-alloc.so
 
-# Server lessons (lesson_kind := server) get their own checks: the variants
-# are servers, started and stopped by hp-run, so every check goes through it.
-#   - the corpus of requests gets identical answers from every variant;
-#   - a short load run of every case succeeds (no failed run);
-#   - ASan+UBSan (and TSan) builds answer the corpus identically and exit
-#     cleanly on SIGTERM, which is when LeakSanitizer checks for leaks;
+# Server lessons (lesson_kind := server), and tools with a command line of
+# their own (lesson_seeded := no: a case study's search PATTERN DIR), get
+# their checks through hp-run, which starts the servers, runs the lesson's
+# set-up (the file tree) and knows the arguments:
+#   - every variant gives identical output (for a server: answers the corpus
+#     of requests identically), in every case, at the small size;
+#   - one timed run of every case, variant and peer succeeds;
+#   - ASan+UBSan (and TSan) builds give the same output and exit cleanly
+#     (a server on SIGTERM), which is when LeakSanitizer checks for leaks;
 #   - the same under Valgrind memcheck, through a wrapper script.
-if [ "${kind:-batch}" = server ]; then
+# A seeded batch lesson goes on to the checks over seeds and sizes below.
+if [ "${kind:-batch}" = server ] || [ "${seeded:-}" = no ]; then
 	libhp_src=$(ls common/src/*.c | grep -v alloc_preload.c)
-	if $hp_run --spec "$spec" --size small --equivalence-only >"$tmp/eq.log" 2>&1; then
-		ok "$id: every server variant answers the request corpus identically"
+	if [ "${kind:-batch}" = server ]; then
+		what_eq="answers the request corpus identically" what_run="one load run"
+		what_san="answers the corpus identically and stops cleanly"
 	else
-		not_ok "$id: every server variant answers the request corpus identically"
+		what_eq="prints identical output in every case" what_run="one timed run"
+		what_san="prints identical output and exits cleanly"
+	fi
+	if $hp_run --spec "$spec" --size small --equivalence-only >"$tmp/eq.log" 2>&1; then
+		ok "$id: every variant $what_eq"
+	else
+		not_ok "$id: every variant $what_eq"
 		run_tail "$tmp/eq.log"
 	fi
 	if $hp_run --spec "$spec" --size small --rounds 1 --warmup 0 --out "$tmp/small.json" >"$tmp/small.log" 2>&1; then
-		ok "$id: one load run of every case and variant succeeds at the small size"
+		ok "$id: $what_run of every case, variant and peer succeeds at the small size"
 	else
-		not_ok "$id: one load run of every case and variant succeeds at the small size"
+		not_ok "$id: $what_run of every case, variant and peer succeeds at the small size"
 		run_tail "$tmp/small.log"
+	fi
+	if [ "${kind:-batch}" != server ]; then
+		if $hp_run --spec "$spec" --size small --rounds 0 --warmup 0 --alloc "$alloc" \
+			--out "$tmp/count.json" >"$tmp/count.log" 2>&1 &&
+			build/common/tools/hp-report --spec "$spec" --results "$tmp/count.json" \
+				--check deterministic --quiet >"$tmp/claims.log" 2>&1; then
+			ok "$id: deterministic claims hold at the small size ($(tail -1 "$tmp/claims.log"))"
+		else
+			not_ok "$id: deterministic claims hold at the small size"
+			run_tail "$tmp/count.log"
+			run_tail "$tmp/claims.log"
+		fi
 	fi
 	sanitized() { # VARIANT NAME FLAGS...
 		local v=$1 name=$2 src_var=src_$1 bin="$tmp/$2-$1"
@@ -59,9 +82,9 @@ if [ "${kind:-batch}" = server ]; then
 		if ASAN_OPTIONS=detect_leaks=1 TSAN_OPTIONS=halt_on_error=1:exitcode=66 \
 			$hp_run --spec "$spec" --size small --equivalence-only --variant "$v=$bin" \
 			>"$tmp/$name.log" 2>&1; then
-			ok "$id: $v under $name answers the corpus identically and stops cleanly"
+			ok "$id: $v under $name $what_san"
 		else
-			not_ok "$id: $v under $name answers the corpus identically and stops cleanly"
+			not_ok "$id: $v under $name $what_san"
 			run_tail "$tmp/$name.log"
 		fi
 	}
@@ -74,9 +97,9 @@ if [ "${kind:-batch}" = server ]; then
 			"$(realpath "${!bin_var}")" >"$wrapper"
 		chmod +x "$wrapper"
 		if $hp_run --spec "$spec" --size small --equivalence-only --variant "$v=$wrapper" >"$tmp/vg.log" 2>&1; then
-			ok "$id: $v under memcheck answers the corpus identically and stops with no error or leak"
+			ok "$id: $v under memcheck $what_san, with no error or leak"
 		else
-			not_ok "$id: $v under memcheck answers the corpus identically and stops with no error or leak"
+			not_ok "$id: $v under memcheck $what_san, with no error or leak"
 			run_tail "$tmp/vg.log"
 		fi
 	done
