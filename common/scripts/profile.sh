@@ -90,6 +90,22 @@ for v in $variants; do
 	[ -x "$bin" ] || die "variant $v: no executable '$bin' (make ${id:-the lesson}-build builds it)"
 done
 
+# A variant's arguments: the size's, the case's and a seed, or, for a tool
+# with a command line of its own (lesson_seeded := no), the case's then the
+# size's, as hp-run passes them.
+variant_args() { # SIZE-ARGS CASE
+	if [ "$(spec_get seeded)" = no ]; then
+		printf '%s %s' "$(spec_get "case_$2")" "$1"
+	else
+		printf '%s %s --seed 1' "$1" "$(spec_get "case_$2")"
+	fi
+}
+# The input the runs need (a case study's file tree), made by the lesson's own set-up command.
+for z in "$size" small; do
+	setup=$(spec_get "setup_$z")
+	[ -z "$setup" ] || $setup >/dev/null || die "set-up failed: $setup"
+done
+
 mkdir -p "$out" "$img"
 # Scratch space inside the output directory, so the final mv is a rename on one file system.
 work=$(mktemp -d "$out/.profile.XXXXXX")
@@ -183,7 +199,7 @@ profile_perf() {
 	local v=$1 c=$2 bin=$3
 	local file="perf-$v-$c.txt" title="perf: $v, case $c, size $size" rc=0
 	local -a argv
-	read -r -a argv <<<"$args_size $(spec_get "case_$c") --seed 1"
+	read -r -a argv <<<"$(variant_args "$args_size" "$c")"
 	echo "profile: perf $v $c ..."
 	if ! command -v "$perf_bin" >/dev/null; then
 		{
@@ -238,7 +254,7 @@ profile_callgrind() {
 	local v=$1 c=$2 bin=$3
 	local file="callgrind-$v-$c.txt" title="callgrind: $v, case $c, count size" rc=0
 	local -a argv
-	read -r -a argv <<<"$args_count $(spec_get "case_$c") --seed 1"
+	read -r -a argv <<<"$(variant_args "$args_count" "$c")"
 	echo "profile: callgrind $v $c ..."
 	run "callgrind" "$vg_timeout" "$valgrind_bin" --tool=callgrind --collect-atstart=no \
 		--callgrind-out-file="$work/callgrind.out" -- "$bin" "${argv[@]}" || rc=$?
@@ -268,7 +284,7 @@ profile_massif() {
 	local v=$1 c=$2 bin=$3
 	local file="massif-$v-$c.txt" dat="massif-$v-$c.dat" title="massif: $v, case $c, count size" rc=0 peak
 	local -a argv
-	read -r -a argv <<<"$args_count $(spec_get "case_$c") --seed 1"
+	read -r -a argv <<<"$(variant_args "$args_count" "$c")"
 	echo "profile: massif $v $c ..."
 	run "massif" "$vg_timeout" "$valgrind_bin" --tool=massif --time-unit=B \
 		--massif-out-file="$work/massif.out" -- "$bin" "${argv[@]}" || rc=$?
@@ -352,7 +368,7 @@ branch_row() {
 	local c=$1 v=$2 bin rc=0 ops
 	local -a argv
 	bin=$(spec_get "bin_$v")
-	read -r -a argv <<<"$args_count $(spec_get "case_$c") --seed 1"
+	read -r -a argv <<<"$(variant_args "$args_count" "$c")"
 	echo "profile: callgrind --branch-sim=yes $v $c ..." >&2
 	HP_REPORT="$work/branch-report" run "branches" "$vg_timeout" "$valgrind_bin" --tool=callgrind \
 		--branch-sim=yes --collect-atstart=no --callgrind-out-file="$work/branches.cg" -- "$bin" "${argv[@]}" ||
