@@ -114,6 +114,7 @@ $1.cases_large := $(call hp_opt,lesson_cases_large)
 $1.allcases := $(call hp_all_cases)
 $(foreach c,$(call hp_all_cases),
 $1.case_$c := $(call hp_opt,lesson_case_$c)
+$1.case_$c_variants := $(call hp_opt,lesson_case_$c_variants)
 $1.server_case_$c := $(call hp_opt,lesson_server_case_$c)
 $(foreach v,$(or $(strip $(call hp_opt,lesson_variants)),naive optimized),
 $1.server_case_$c_$v := $(call hp_opt,lesson_server_case_$c_$v)))
@@ -173,6 +174,6 @@ hp_spec_text = \
 	$(foreach v,$($1.variants),$(call hp_spec_line,bin_$v,$(BUILD)/$1/$v)$(call hp_spec_line,src_$v,$($1.src_$v))$(call hp_spec_line,build_$v,$($1.build_$v))$(call hp_spec_line,pgo_$v,$($1.pgo_$v))$(call hp_spec_line,env_$v,$($1.env_$v)))\
 	$(foreach p,$($1.peers),$(call hp_spec_line,peer_$p,$($1.peer_$p)))\
 	$(call hp_spec_line,cases,$($1.cases))$(foreach z,small default large,$(call hp_spec_line,cases_$z,$($1.cases_$z)))\
-	$(foreach c,$($1.allcases),$(call hp_spec_line,case_$c,$($1.case_$c))$(call hp_spec_line,server_case_$c,$($1.server_case_$c))$(foreach v,$($1.variants),$(call hp_spec_line,server_case_$c_$v,$($1.server_case_$c_$v))))\
+	$(foreach c,$($1.allcases),$(call hp_spec_line,case_$c,$($1.case_$c))$(call hp_spec_line,case_$c_variants,$($1.case_$c_variants))$(call hp_spec_line,server_case_$c,$($1.server_case_$c))$(foreach v,$($1.variants),$(call hp_spec_line,server_case_$c_$v,$($1.server_case_$c_$v))))\
 	$(foreach k,$(HP_SPEC_KEYS),$(call hp_spec_line,$k,$($1.$k)))\
 	$(call hp_spec_line,cflags,$(CC) $(CFLAGS))$(call hp_spec_line,build,$(BUILD)/$1)

@@ -66,6 +66,7 @@ struct lcase {
 	char failures[4096]; /* the failures, as markdown */
 	int nseries;
 	struct series s[MAX_METRICS];
+	int skip[MAX_VARIANTS]; /* the variant does not run this case (lesson_case_<c>_variants) */
 };
 
 struct results {
@@ -662,6 +663,9 @@ static void check_claims(struct results *r, const char *claims_text, struct clai
 			if (cl.case_name[0] && strcmp(cl.case_name, r->cases[c].name))
 				continue;
 			matched = 1;
+			/* A claim on every case skips the cases its variants do not run. */
+			if (!cl.case_name[0] && (r->cases[c].skip[v] || r->cases[c].skip[base]))
+				continue;
 			char why[200];
 			enum claim_result res = eval_claim(&cl, &r->cases[c], base, v, why, sizeof why);
 			const char *mark = res == CLAIM_HOLDS         ? "holds"
@@ -808,6 +812,9 @@ static int run_gnuplot(const char *template, const char *vars)
 	if (!p)
 		return -1;
 	while (fgets(line, sizeof line, p)) {
+		/* A variant that does not run a case (lesson_case_<c>_variants) has an empty block. */
+		if (strstr(line, "Skipping data file with no valid points") || !strcmp(line, "\n"))
+			continue;
 		if (!out++)
 			fprintf(stderr, "hp-report: gnuplot %s:\n", template);
 		fputs(line, stderr);
@@ -935,24 +942,30 @@ static int waterfall_charts(struct results *r, const char *primary, const char *
 		unlink(dat);
 		snprintf(dat, sizeof dat, "%s/%s-waterfall-%s.png", opt.img_dir, slug, r->cases[c].name);
 		unlink(dat);
-		if (!s || !have[0] || med[0] <= 0)
+		/* The first own variant that ran the case is the base (the ETL's full case has no naive). */
+		int first = 0;
+		while (first < r->last && !have[first])
+			first++;
+		if (!s || !have[first] || med[first] <= 0)
 			continue;
-		base = med[0];
+		base = med[first];
 		snprintf(dat, sizeof dat, "%s/%s-waterfall-%s.dat", opt.img_dir, slug, r->cases[c].name);
 		FILE *f = fopen(dat, "w");
 		if (!f)
 			hp_die("cannot write %s: %s", dat, strerror(errno));
 		fprintf(f, "# x name low high colour label\n");
 		char num[32];
-		fmt_num(num, sizeof num, med[0]);
-		fprintf(f, "%d \"%s\" 0 %.6g 1 \"%s %s\"\n", x++, r->variants[0], med[0], num, s->unit);
-		double prev = med[0];
-		for (int v = 1; v <= r->last; v++) {
+		fmt_num(num, sizeof num, base);
+		fprintf(f, "%d \"%s\" 0 %.6g 1 \"%s %s\"\n", x++, r->variants[first], base, num, s->unit);
+		double prev = base;
+		for (int v = first + 1; v <= r->last; v++) {
 			if (!have[v])
 				continue;
 			double d = med[v] - prev;
+			/* Green when the step improved the metric, whichever way is better. */
+			int better = (d < 0) != (s->higher_better != 0);
 			fprintf(f, "%d \"%s\" %.6g %.6g %d \"%+.0f%%\"\n", x++, r->variants[v],
-			        d < 0 ? med[v] : prev, d < 0 ? prev : med[v], d < 0 ? 2 : 3, 100 * d / base);
+			        d < 0 ? med[v] : prev, d < 0 ? prev : med[v], better ? 2 : 3, 100 * d / base);
 			prev = med[v];
 		}
 		if (have[r->last]) {
@@ -1575,6 +1588,21 @@ int main(int argc, char **argv)
 		free(copy);
 		r.last = r.nvariants - 1 - npeers > 0 ? r.nvariants - 1 - npeers : r.nvariants - 1;
 		r.steps = !strcmp(hp_spec_get(&spec, "steps", ""), "yes");
+	}
+	for (int c = 0; c < r.ncases; c++) {
+		char key[96];
+		snprintf(key, sizeof key, "case_%s_variants", r.cases[c].name);
+		const char *list = hp_spec_get(&spec, key, "");
+		for (int v = 0; *list && v < r.nvariants; v++) {
+			size_t n = strlen(r.variants[v]);
+			const char *p = list;
+			r.cases[c].skip[v] = 1;
+			while ((p = strstr(p, r.variants[v]))) {
+				if ((p == list || p[-1] == ' ') && (p[n] == ' ' || !p[n]))
+					r.cases[c].skip[v] = 0;
+				p += n;
+			}
+		}
 	}
 	if (!opt.profile_dir) {
 		snprintf(profile_dir, sizeof profile_dir, "results/%s/profile",
