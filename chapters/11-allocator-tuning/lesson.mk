@@ -1,5 +1,5 @@
 # Chapter 11: one program (naive.c, workload.c) on four allocators: glibc
-# with its defaults (naive), glibc tuned for memory (tuned.c: mallopt and
+# with its defaults (naive), glibc tuned for memory (optimized.c: mallopt and
 # malloc_trim), and jemalloc and mimalloc, preloaded with LD_PRELOAD
 # (lesson_env_<v>: the environment of every run of that variant). The
 # libraries are Debian's libjemalloc2 and libmimalloc2.0, which make deps
@@ -21,6 +21,7 @@
 # say it is faster, and the page says that.
 lesson_title := Allocator tuning
 lesson_variants := naive tuned jemalloc mimalloc
+lesson_sources_tuned := optimized.c workload.c
 lesson_sources_jemalloc := naive.c workload.c
 lesson_sources_mimalloc := naive.c workload.c
 lesson_env_jemalloc := LD_PRELOAD=libjemalloc.so.2

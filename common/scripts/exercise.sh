@@ -36,14 +36,15 @@ mkdir -p "$work"
 bin=$work/solution
 
 # The last variant ("optimized", or a case study's last step) is the one the
-# student rewrites: its sources with <variant>.c replaced by the solution.
-# A lesson may name another variant (chapter 10: its variants are builds of
-# one source, and the exercise is the hand-written one).
+# student rewrites: its sources with its own file, the first of them
+# (optimized.c), replaced by the solution. A lesson may name another variant
+# (chapter 10: its variants are builds of one source, and the exercise is the
+# hand-written one).
 last=${exercise_variant:-${variants##* }}
 src_last=src_$last bin_last=bin_$last
 srcs=""
 for s in ${!src_last}; do
-	if [ "$(basename "$s")" = "$last.c" ]; then srcs="$srcs $ex"; else srcs="$srcs $s"; fi
+	if [ -z "$srcs" ]; then srcs="$ex"; else srcs="$srcs $s"; fi
 done
 echo "exercise: building $ex"
 # shellcheck disable=SC2086

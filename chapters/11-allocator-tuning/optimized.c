@@ -1,6 +1,6 @@
 /*
  * Chapter 11, tuned variant: the session service on glibc's allocator,
- * tuned for memory (compare with naive.c: diff naive.c tuned.c).
+ * tuned for memory (compare with naive.c: diff naive.c optimized.c).
  *
  *   - M_ARENA_MAX: glibc gives threads that contend for the heap arenas of
  *     their own, up to eight per core; each holds its own free memory, which
