@@ -45,6 +45,12 @@ $(shell mkdir -p $(BUILD) && echo '$(FLAGS_NOW)' > $(BUILD)/FLAGS)
 endif
 $(BUILD)/FLAGS: ;
 
+# The database stamp: a lesson's spec depends on DB (chapter 16's editions).
+ifneq ($(DB),$(shell cat $(BUILD)/DB 2>/dev/null))
+$(shell mkdir -p $(BUILD) && echo '$(DB)' > $(BUILD)/DB)
+endif
+$(BUILD)/DB: ;
+
 # One object rule for the whole tree: build/<path>.o from <path>.c.
 $(BUILD)/%.o: %.c $(BUILD)/FLAGS
 	@mkdir -p $(@D)

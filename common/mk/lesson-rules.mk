@@ -31,7 +31,7 @@
 HP_PLAIN_KEYS := title libs args_small args_default args_large metrics primary claims exercise_claims \
 	exercise_seeds exercise_variant ceiling go check_sizes tsan cache_sim branch_sim \
 	peers server_args pin load_pin corpus url_path headline seeded steps service edition tools \
-	setup_small setup_default setup_large
+	setup_small setup_default setup_large exact
 HP_SPEC_KEYS := $(HP_PLAIN_KEYS) args_count rounds warmup timeout
 
 # $(call hp_lesson_id,chapters/01-object-pool) -> chapter01 ; case-studies/etl -> case-etl
@@ -39,7 +39,7 @@ hp_lesson_num = $(firstword $(subst -, ,$(notdir $1)))
 hp_lesson_id = $(if $(filter chapters/%,$1),chapter$(call hp_lesson_num,$1),case-$(notdir $1))
 # chapter01 -> chapter1; empty for case studies and chapters from 10 on (no short form).
 hp_lesson_short_id = $(if $(filter chapters/0%,$1),chapter$(patsubst 0%,%,$(call hp_lesson_num,$1)))
-hp_lesson_page = docs/$(if $(filter chapters/%,$1),$(notdir $1),case-$(notdir $1))$(if $(call hp_opt,lesson_edition),-$(lesson_edition)).md
+hp_lesson_page = docs/$(if $(filter chapters/%,$1),$(notdir $1),case-$(notdir $1))$(if $(strip $($1.edition)),-$(strip $($1.edition))).md
 
 # The value of an optional lesson variable, without make's undefined-variable warning.
 hp_opt = $(if $(filter undefined,$(origin $1)),,$($1))
@@ -136,7 +136,7 @@ $$(eval $$(call hp_variant_plain,$1,$t)))
 $(foreach p,$(call hp_opt,lesson_peers),
 $1.peer_$p := $(call hp_opt,lesson_peer_$p))
 
-$(BUILD)/$1/lesson.spec: $1/lesson.mk common/mk/lesson-rules.mk $(BUILD)/FLAGS
+$(BUILD)/$1/lesson.spec: $1/lesson.mk common/mk/lesson-rules.mk $(BUILD)/FLAGS $(BUILD)/DB
 	@mkdir -p $$(@D)
 	$$(file >$$@,$$(call hp_spec_text,$1))
 

@@ -30,6 +30,7 @@ packages=(
 	postgresql:"DB=postgres: a throwaway cluster on 127.0.0.1 (common/scripts/postgres.sh)"
 	libpq-dev:"DB=postgres: the PostgreSQL client library (libpq)"
 	ripgrep:"the file-search case study's peer (rg), beside GNU grep"
+	strace:"system-call counts in the profile excerpts (chapters 15, 16)"
 )
 
 missing=()
