@@ -883,6 +883,12 @@ static int server_charts(struct results *r, const char *slug, const char *title)
 	}
 
 	for (size_t k = 0; r->ncases > 1 && k < sizeof scaled / sizeof *scaled; k++) {
+		/* A lesson that reports latencies but no throughput gets no throughput chart. */
+		int have = 0;
+		for (int c = 0; c < r->ncases; c++)
+			have |= find_series(&r->cases[c], scaled[k]) != NULL;
+		if (!have)
+			continue;
 		snprintf(dat, sizeof dat, "%s/%s-scaling-%s.dat", opt.img_dir, slug, scaled[k]);
 		f = fopen(dat, "w");
 		if (!f)
