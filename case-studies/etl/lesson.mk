@@ -1,0 +1,53 @@
+# Case study: CSV to database ETL (README.md). SQLite by default; DB=postgres
+# runs the same story against a throwaway PostgreSQL (its own page and results).
+lesson_title := Case study: loading a CSV into a database
+lesson_sources_naive := naive.c csv_slow.c common.c db.c
+lesson_sources_mmap_parser := naive.c csv_fast.c common.c db.c
+lesson_sources_prepared := steps/2-prepared.c csv_fast.c common.c db.c
+lesson_sources_batched := steps/3-batched.c csv_fast.c common.c db.c
+lesson_sources_pragmas := steps/4-pragmas.c csv_fast.c common.c db.c
+lesson_sources_copy := steps/4-copy.c csv_fast.c common.c db.c
+lesson_sources_optimized := optimized.c csv_fast.c common.c db.c
+lesson_libs := -lsqlite3 -lpq -lpthread
+lesson_tools := gencsv
+lesson_sources_gencsv := gencsv.c
+lesson_seeded := no
+lesson_steps := yes
+lesson_tsan := yes
+# Every run starts from an empty table (no --resume), so the runs can share these paths.
+lesson_setup_small := $(BUILD)/case-studies/etl/gencsv --rows 300 --seed 1 --out $(BUILD)/case-studies/etl/users-300.csv
+lesson_setup_default := $(BUILD)/case-studies/etl/gencsv --rows 1000000 --seed 1 --out $(BUILD)/case-studies/etl/users-1000000.csv
+lesson_setup_large := $(BUILD)/case-studies/etl/gencsv --rows 10000000 --seed 1 --out $(BUILD)/case-studies/etl/users-10000000.csv
+lesson_args_small := $(BUILD)/case-studies/etl/users-300.csv
+lesson_args_default := $(BUILD)/case-studies/etl/users-1000000.csv
+lesson_args_large := $(BUILD)/case-studies/etl/users-10000000.csv
+# prefix: every variant on the first 200 records (autocommit pays a sync per row);
+# full: the whole file, for the variants that commit in batches and the peer.
+lesson_cases := prefix full
+lesson_rounds := 5
+lesson_warmup := 1
+lesson_timeout := 120
+lesson_primary := rows_per_s
+# commits: the loader's own count, exact (one per row in autocommit, one per batch).
+lesson_exact := commits
+lesson_metrics := rows_per_s wall_ms time_ms commits user_ms sys_ms maxrss_kb instructions_per_op
+lesson_peers := import
+lesson_peer_import := case-studies/etl/peer-import.sh
+lesson_go := database/sql with a prepared statement in a transaction (pgx.CopyFrom for COPY); encoding/csv reads RFC 4180
+ifeq ($(DB),postgres)
+lesson_service := postgres
+lesson_edition := postgres
+lesson_variants := naive mmap_parser prepared batched copy optimized
+lesson_case_prefix := --limit 200 --postgres env --quarantine $(BUILD)/case-studies/etl/pg-q.txt
+lesson_case_full := --postgres env --quarantine $(BUILD)/case-studies/etl/pg-q.txt
+lesson_case_prefix_variants := naive mmap_parser prepared batched copy optimized
+lesson_case_full_variants := copy optimized import
+lesson_claims := prefix.commits: batched <= naive / 100; prefix.rows_per_s: batched > 5 * naive; full.wall_ms: optimized < 4 * import
+else
+lesson_variants := naive mmap_parser prepared batched pragmas optimized
+lesson_case_prefix := --limit 200 --db $(BUILD)/case-studies/etl/run.db --quarantine $(BUILD)/case-studies/etl/q.txt
+lesson_case_full := --db $(BUILD)/case-studies/etl/run.db --quarantine $(BUILD)/case-studies/etl/q.txt
+lesson_case_prefix_variants := naive mmap_parser prepared batched pragmas optimized
+lesson_case_full_variants := batched pragmas optimized import
+lesson_claims := prefix.commits: batched <= naive / 100; prefix.rows_per_s: batched > 5 * naive; full.rows_per_s: optimized > 1.3 * batched; full.wall_ms: optimized < 1.5 * import
+endif

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The peers of the ETL case study: the databases' own CSV loaders on the same
+# file, with the loader's command line (the variants' arguments):
+#
+#   peer-import.sh [--db PATH | --postgres CONNINFO|env] [--quarantine FILE] [--limit N] FILE.csv
+#
+# SQLite: sqlite3 PATH ".import --csv --skip 1 FILE users_raw" into a fresh file.
+# PostgreSQL: psql -c "\copy users_raw FROM FILE (FORMAT csv, HEADER)".
+#
+# What they do not do, and the page says so: no transform (no trim, no
+# lowercase, no parsing of numbers or dates: every column is text), and no
+# quarantine. .import keeps a short row (filling NULLs) and warns about the
+# others. \copy stops at the first row whose field count is wrong and loads
+# nothing, so it reads FILE.copyable.csv, which the generator writes beside
+# FILE without those rows and without the unterminated quote at the end.
+# --quarantine and --limit are accepted and ignored; it prints the row count
+# of the table it filled.
+set -euo pipefail
+db=etl.db pg= input=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--db) db=$2; shift 2 ;;
+	--postgres) pg=$2; shift 2 ;;
+	--quarantine | --limit | --batch | --threads) shift 2 ;;
+	--resume) shift ;;
+	-*) echo "peer-import.sh: unknown option $1" >&2; exit 2 ;;
+	*) input=$1; shift ;;
+	esac
+done
+[ -n "$input" ] || { echo "peer-import.sh: no input file" >&2; exit 2; }
+if [ -z "$pg" ]; then
+	rm -f "$db" "$db-journal" "$db-wal" "$db-shm"
+	sqlite3 "$db" "CREATE TABLE users_raw (id TEXT, name TEXT, email TEXT, score TEXT, signup_date TEXT)" \
+		".import --csv --skip 1 '$input' users_raw" 2>/dev/null
+	echo "loaded $(sqlite3 "$db" 'SELECT count(*) FROM users_raw')"
+else
+	export PGOPTIONS="-c client_min_messages=warning"
+	conn=()
+	[ "$pg" = env ] || [ "$pg" = - ] || conn=(-d "$pg")
+	psql "${conn[@]}" -v ON_ERROR_STOP=1 -qAt \
+		-c "DROP TABLE IF EXISTS users_raw" \
+		-c "CREATE TABLE users_raw (id text, name text, email text, score text, signup_date text)" >/dev/null
+	copyable=${input%.csv}.copyable.csv
+	[ -f "$copyable" ] || { echo "peer-import.sh: no $copyable (made by gencsv)" >&2; exit 1; }
+	psql "${conn[@]}" -v ON_ERROR_STOP=1 -qAt -c "\\copy users_raw FROM '$copyable' (FORMAT csv, HEADER)" >/dev/null
+	echo "loaded $(psql "${conn[@]}" -qAt -c 'SELECT count(*) FROM users_raw')"
+fi
