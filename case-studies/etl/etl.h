@@ -41,9 +41,10 @@ struct etl_opts {
 	const char *quarantine;
 	const char *input;
 	int resume;
-	uint64_t limit;   /* 0: no limit */
-	uint64_t batch;   /* 0: the variant's default */
-	unsigned threads; /* 0: the variant's default */
+	uint64_t limit;    /* 0: no limit */
+	uint64_t batch;    /* 0: the variant's default */
+	unsigned threads;  /* 0: the variant's default */
+	int one_thread_db; /* SQLite: each connection is used by one thread at a time (db_open) */
 };
 
 /* A transformed row. name and email point to memory the caller manages. */

@@ -252,6 +252,7 @@ int main(int argc, char **argv)
 	struct hp_section s;
 
 	etl_opts_parse(&o, argc, argv);
+	o.one_thread_db = 1; /* one loader thread per connection: db.c drops SQLite's locks */
 	p.o = &o;
 	p.pg = o.pg != NULL;
 	p.nloaders = p.pg ? (o.threads ? o.threads : 2) : 1;

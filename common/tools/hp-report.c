@@ -725,17 +725,23 @@ static void table_case(struct results *r, struct lcase *c, const char *metrics, 
 		free(copy);
 		return;
 	}
-	bprintf(b, "| metric | %s | %s | change (95%% CI) | p | verdict |\n", r->variants[0],
+	/* The baseline is the first variant that runs the case (the ETL's full case has no naive). */
+	int base = 0;
+	while (base < r->nvariants - 1 && c->skip[base])
+		base++;
+	bprintf(b, "| metric | %s | %s | change (95%% CI) | p | verdict |\n", r->variants[base],
 	        r->nvariants == 2 ? (opt.label ? opt.label : r->variants[1]) : "variant");
 	bprintf(b, "|:--|--:|--:|--:|--:|:--|\n");
 	for (char *name = strtok_r(copy, " ", &save); name; name = strtok_r(NULL, " ", &save)) {
 		struct series *s = find_series(c, name);
 		if (!s)
 			continue;
-		for (int v = 1; v < r->nvariants; v++) {
+		for (int v = base + 1; v < r->nvariants; v++) {
 			struct cmp m;
 			char a[32], bb[32], ra[32], lo[32], hi[32], p[16], label[96];
-			compare_series(s, v, &m);
+			if (c->skip[v])
+				continue;
+			compare_series_to(s, base, v, &m);
 			if (!m.ok)
 				continue;
 			fmt_num(a, sizeof a, m.med_a);

@@ -1298,16 +1298,17 @@ static char *case_args(struct lesson *l, const char *base, int c)
 
 /*
  * lesson_setup_<size>: a command run once before the cases (the file
- * search's tree generator, which returns at once when its tree exists).
+ * search's tree generator, which returns at once when its tree exists);
+ * the small size's too when the counting run will use its input.
  * Split on blanks, no shell. A failure ends the run: nothing can be measured.
  */
-static void run_setup(struct lesson *l)
+static void run_setup(struct lesson *l, const char *size)
 {
 	char key[64], out[600], err[600];
 	char *argv[MAX_ARGS];
 	struct exec_result r;
 
-	snprintf(key, sizeof key, "setup_%s", opt.size);
+	snprintf(key, sizeof key, "setup_%s", size);
 	const char *cmd = hp_spec_get(&l->spec, key, "");
 	if (!*cmd)
 		return;
@@ -1440,7 +1441,10 @@ int main(int argc, char **argv)
 		hp_die("mkdtemp: %s", strerror(errno));
 	atexit(cleanup_tmpdir);
 	start_service(&l);
-	run_setup(&l);
+	run_setup(&l, opt.size);
+	/* The counting run uses the small size's arguments unless the lesson gives its own. */
+	if (!opt.no_count && !opt.equivalence_only && strcmp(opt.size, "small"))
+		run_setup(&l, "small");
 	if (opt.alloc_so && access(opt.alloc_so, R_OK))
 		hp_die("allocation counter %s not found (make build/common/hp-alloc.so)", opt.alloc_so);
 
