@@ -24,7 +24,7 @@ lesson_args_large := $(BUILD)/case-studies/etl/users-10000000.csv
 # prefix: every variant on the first 200 records (autocommit pays a sync per row);
 # full: the whole file, for the variants that commit in batches and the peer.
 lesson_cases := prefix full
-lesson_rounds := 5
+lesson_rounds := 6
 lesson_warmup := 1
 lesson_timeout := 120
 lesson_primary := rows_per_s
@@ -49,5 +49,5 @@ lesson_case_prefix := --limit 200 --db $(BUILD)/case-studies/etl/run.db --quaran
 lesson_case_full := --db $(BUILD)/case-studies/etl/run.db --quarantine $(BUILD)/case-studies/etl/q.txt
 lesson_case_prefix_variants := naive mmap_parser prepared batched pragmas optimized
 lesson_case_full_variants := batched pragmas optimized import
-lesson_claims := prefix.commits: batched <= naive / 100; prefix.rows_per_s: batched > 5 * naive; full.rows_per_s: optimized > 1.15 * batched; full.wall_ms: optimized < 1.5 * import
+lesson_claims := prefix.commits: batched <= naive / 100; prefix.rows_per_s: batched > 5 * naive; full.rows_per_s: optimized >= 1.15 * batched; full.wall_ms: optimized < 1.5 * import
 endif

@@ -28,7 +28,9 @@
 # time_ms: on hand-run pairs the optimized variant took 1-2% of naive's
 # time with SQLite at full durability (1/282 in a 5-round compare), 7% in
 # the relaxed case (the parse per row and the per-transaction work remain),
-# 7-15% with PostgreSQL at full durability; the bounds are wide.
+# 7-15% with PostgreSQL at full durability on the loaded VM, but 44% (CI
+# 39-48%) in the quiet reference run: PostgreSQL's commit is a WAL flush,
+# cheaper than SQLite's, and the savepoint round trips remain; the bounds are wide.
 lesson_title := Batching database writes
 lesson_sources_naive := naive.c workload.c db.c
 lesson_sources_optimized := optimized.c workload.c db.c
@@ -62,6 +64,6 @@ lesson_args_large := --size 5000 --db postgres
 # optimized): no timing claim in that case. Client instructions grow too
 # (libpq's work per statement, three statements a row), so the exercise is
 # graded on commits and statements prepared only.
-lesson_claims := commits: optimized <= naive / 100 ; statements_prepared: optimized <= naive / 20 ; main.time_ms: optimized < 0.4 * naive
+lesson_claims := commits: optimized <= naive / 100 ; statements_prepared: optimized <= naive / 20 ; main.time_ms: optimized < 0.6 * naive
 lesson_exercise_claims := commits: optimized <= naive / 100 ; statements_prepared: optimized <= naive / 20
 endif
