@@ -66,7 +66,8 @@ median_us() {
 {
 	echo "# The optimized tool built five ways: size on disk and the median time to start, search an"
 	echo "# empty directory and exit (200 runs each, fork + exec + wait, on this machine, as the profile"
-	echo "# ran); grep and rg do the same. Flags of the lesson's build: $cflags"
+	echo "# ran); grep and rg do the same, and /bin/true shows what creating any process costs here."
+	echo "# Flags of the lesson's build: $cflags"
 	echo
 	printf '%-28s %12s %12s\n' build bytes start_us
 	for b in as-built stripped os static static-os-stripped; do
@@ -79,6 +80,7 @@ median_us() {
 		esac
 		printf '%-28s %12s %12s\n' "$what" "$(stat -c %s "$tmp/$b")" "$(median_us "$tmp/$b" x "$tmp/empty")"
 	done
+	printf '%-28s %12s %12s\n' "/bin/true (the floor)" "$(stat -L -c %s /bin/true)" "$(median_us /bin/true)"
 	printf '%-28s %12s %12s\n' "grep -rnIE ($(command -v grep))" "$(stat -L -c %s "$(command -v grep)")" \
 		"$(median_us grep -rnIE x "$tmp/empty")"
 	printf '%-28s %12s %12s\n' "rg -n -uu ($(command -v rg))" "$(stat -L -c %s "$(command -v rg)")" \
