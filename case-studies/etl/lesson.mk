@@ -35,6 +35,7 @@ lesson_peers := import
 lesson_peer_import := case-studies/etl/peer-import.sh
 lesson_go := database/sql with a prepared statement in a transaction (pgx.CopyFrom for COPY); encoding/csv reads RFC 4180
 ifeq ($(DB),postgres)
+lesson_title := Case study: loading a CSV into a database (PostgreSQL)
 lesson_service := postgres
 lesson_edition := postgres
 lesson_variants := naive mmap_parser prepared batched copy optimized

@@ -65,7 +65,8 @@ esac
 # The images are named after the page (case-file-search-heap-..., as hp-report looks for them).
 page=$(spec_get page)
 slug=$(basename "${page:-$dir}" .md)
-out=${PROFILE_OUT:-results/$dir/profile}
+edition=$(spec_get edition)
+out=${PROFILE_OUT:-results/$dir${edition:+/$edition}/profile}
 img=${IMG_OUT:-docs/img}
 perf_bin=${PERF:-perf}
 valgrind_bin=${VALGRIND:-valgrind}
@@ -112,6 +113,17 @@ mkdir -p "$out" "$img"
 # Scratch space inside the output directory, so the final mv is a rename on one file system.
 work=$(mktemp -d "$out/.profile.XXXXXX")
 trap 'rm -rf "$work"' EXIT
+# A service the variants need (DB=postgres), started as hp-run starts it: its
+# NAME=value lines go into the environment, and it is stopped on exit.
+service=$(spec_get service)
+if [ -n "$service" ]; then
+	service_dir="$(spec_get build)/service-$service"
+	service_env=$(common/scripts/"$service".sh start "$service_dir") || die "$service did not start"
+	trap 'rm -rf "$work"; common/scripts/'"$service"'.sh stop "$service_dir" >/dev/null' EXIT
+	while IFS= read -r kv; do
+		[[ $kv == *=* ]] && export "${kv?}"
+	done <<<"$service_env"
+fi
 # The variants report their metrics through HP_REPORT; nobody reads them here.
 export HP_REPORT=/dev/null
 status=0

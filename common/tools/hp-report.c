@@ -1617,8 +1617,10 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!opt.profile_dir) {
-		snprintf(profile_dir, sizeof profile_dir, "results/%s/profile",
-		         hp_spec_get(&spec, "dir", ""));
+		/* An edition (DB=postgres) has its own profile, beside its own results. */
+		const char *edition = hp_spec_get(&spec, "edition", "");
+		snprintf(profile_dir, sizeof profile_dir, "results/%s%s%s/profile",
+		         hp_spec_get(&spec, "dir", ""), *edition ? "/" : "", edition);
 		opt.profile_dir = profile_dir;
 	}
 
