@@ -53,24 +53,36 @@ as_owner() {
 }
 
 dir=$(realpath -m "$dir")
-data=$dir/data
+# As root the cluster belongs to the postgres user, who may not be able to
+# reach DIR (a clone under /root, mode 700): then the cluster lives in
+# /tmp, in a directory named after DIR, and DIR/cluster points to it.
+away=${TMPDIR:-/tmp}/hotpath-postgres-$(printf '%s' "$dir" | md5sum | cut -c1-12)
 
 if [ "$cmd" = stop ]; then
-	if [ -f "$data/postmaster.pid" ]; then
-		as_owner "$bin/pg_ctl" -D "$data" -m fast -t 30 -w stop >/dev/null 2>"$dir/stop.err" ||
-			echo "postgres.sh: pg_ctl stop failed: $(tail -3 "$dir/stop.err")" >&2
-	fi
-	rm -rf "$dir"
+	for home in "$dir" "$away"; do
+		if [ -f "$home/data/postmaster.pid" ]; then
+			as_owner "$bin/pg_ctl" -D "$home/data" -m fast -t 30 -w stop >/dev/null 2>"$home/stop.err" ||
+				echo "postgres.sh: pg_ctl stop failed: $(tail -3 "$home/stop.err")" >&2
+		fi
+	done
+	rm -rf "$dir" "$away"
 	exit 0
 fi
 
 mkdir -p "$dir"
+home=$dir
 if [ "$(id -u)" -eq 0 ]; then
 	id postgres >/dev/null 2>&1 || die "running as root, and there is no postgres user to own the cluster"
 	chown postgres: "$dir"
 	# The owner must reach DIR: every directory above it must be searchable.
-	as_owner test -x "$dir" || die "the postgres user cannot reach $dir (a parent directory is not searchable)"
+	if ! as_owner test -x "$dir"; then
+		home=$away
+		mkdir -p "$home" && chown postgres: "$home" && chmod 700 "$home"
+		ln -sfn "$home" "$dir/cluster"
+		as_owner test -x "$home" || die "the postgres user can reach neither $dir nor $home"
+	fi
 fi
+data=$home/data
 owner=$(as_owner id -un)
 
 # A running cluster in DIR is reused; a stale one (server gone) is stopped first.
@@ -78,8 +90,8 @@ if [ -f "$data/postmaster.pid" ] && as_owner "$bin/pg_ctl" -D "$data" status >/d
 	port=$(sed -n 4p "$data/postmaster.pid")
 else
 	if [ ! -f "$data/PG_VERSION" ]; then
-		as_owner "$bin/initdb" -D "$data" -A trust -U "$owner" -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
-			die "initdb failed: $(tail -5 "$dir/initdb.log")"
+		as_owner "$bin/initdb" -D "$data" -A trust -U "$owner" -E UTF8 --locale=C.UTF-8 >"$home/initdb.log" 2>&1 ||
+			die "initdb failed: $(tail -5 "$home/initdb.log")"
 	fi
 	# A free port: try one from a range until the server binds it (another may take it first).
 	port=
@@ -88,16 +100,16 @@ else
 		if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
 			continue
 		fi
-		if as_owner "$bin/pg_ctl" -D "$data" -l "$dir/server.log" -w -t 30 -o \
-			"-c listen_addresses=127.0.0.1 -c port=$p -c unix_socket_directories=$dir -c fsync=on" \
-			start >/dev/null 2>>"$dir/start.err"; then
+		if as_owner "$bin/pg_ctl" -D "$data" -l "$home/server.log" -w -t 30 -o \
+			"-c listen_addresses=127.0.0.1 -c port=$p -c unix_socket_directories=$home -c fsync=on" \
+			start >/dev/null 2>>"$home/start.err"; then
 			port=$p
 			break
 		fi
-		grep -q "could not bind\|Address already in use" "$dir/server.log" 2>/dev/null ||
-			die "the server did not start: $(tail -5 "$dir/server.log" 2>/dev/null) $(tail -3 "$dir/start.err")"
+		grep -q "could not bind\|Address already in use" "$home/server.log" 2>/dev/null ||
+			die "the server did not start: $(tail -5 "$home/server.log" 2>/dev/null) $(tail -3 "$home/start.err")"
 	done
-	[ -n "$port" ] || die "no free port found for the server: $(tail -5 "$dir/server.log" 2>/dev/null)"
+	[ -n "$port" ] || die "no free port found for the server: $(tail -5 "$home/server.log" 2>/dev/null)"
 fi
 
 # Accepting connections, within 30 s, and the database exists.
@@ -106,7 +118,7 @@ for _ in $(seq 60); do
 	sleep 0.5
 done
 "$bin/pg_isready" -q -h 127.0.0.1 -p "$port" -t 1 ||
-	die "the server on 127.0.0.1:$port does not accept connections: $(tail -5 "$dir/server.log" 2>/dev/null)"
+	die "the server on 127.0.0.1:$port does not accept connections: $(tail -5 "$home/server.log" 2>/dev/null)"
 if ! "$bin/psql" -h 127.0.0.1 -p "$port" -U "$owner" -d postgres -Atqc \
 	"SELECT 1 FROM pg_database WHERE datname = 'hotpath'" | grep -q 1; then
 	"$bin/createdb" -h 127.0.0.1 -p "$port" -U "$owner" hotpath || die "createdb hotpath failed"
