@@ -105,7 +105,6 @@ struct lesson {
 	char hp_load[512]; /* the load generator, next to this program */
 	int cache_sim;     /* lesson_cache_sim := yes: the counting run simulates the caches */
 	int branch_sim;    /* lesson_branch_sim := yes: ... and the branch predictor */
-	int nown;          /* the lesson's own variants; peers come after them */
 	int seeded;        /* 0 (lesson_seeded := no): the arguments are passed as they are, case first */
 	int skip[MAX_VARIANTS]; /* not in this case (lesson_case_<c>_variants) */
 };
@@ -1176,7 +1175,6 @@ static void load_lesson(struct lesson *l)
 			       l->bins[v] ? l->bins[v] : "(none)");
 	}
 	l->server = !strcmp(hp_spec_get(&l->spec, "kind", "batch"), "server");
-	l->nown = l->nvariants;
 	l->seeded = strcmp(hp_spec_get(&l->spec, "seeded", "yes"), "no") != 0;
 	if (!l->server) {
 		/*
