@@ -107,6 +107,13 @@ struct lesson {
 	int branch_sim;    /* lesson_branch_sim := yes: ... and the branch predictor */
 	int seeded;        /* 0 (lesson_seeded := no): the arguments are passed as they are, case first */
 	int skip[MAX_VARIANTS]; /* not in this case (lesson_case_<c>_variants) */
+	/*
+	 * lesson_exact: counts a variant reports itself that do not depend on
+	 * timing (chapter 16's commits), taken from the equivalence run into the
+	 * deterministic metrics, so that make test checks their claims.
+	 */
+	char *exact[MAX_METRICS];
+	int nexact;
 };
 
 struct progress {
@@ -1176,31 +1183,33 @@ static void load_lesson(struct lesson *l)
 	}
 	l->server = !strcmp(hp_spec_get(&l->spec, "kind", "batch"), "server");
 	l->seeded = strcmp(hp_spec_get(&l->spec, "seeded", "yes"), "no") != 0;
-	if (!l->server) {
-		/*
-		 * Batch peers (grep, rg): a command line from lesson_peer_<name>,
-		 * run with the case's arguments after it, measured like a variant
-		 * but never compared (their output is their own).
-		 */
-		char *peers[MAX_VARIANTS];
-		int np = split_words(hp_spec_get(&l->spec, "peers", ""), peers, MAX_VARIANTS - l->nvariants,
-		                     "peers");
-		for (int i = 0; i < np; i++) {
-			int v = l->nvariants++;
-			const char *cmd = hp_spec_get2(&l->spec, "peer_", peers[i], "");
+	l->nexact = split_words(hp_spec_get(&l->spec, "exact", ""), l->exact, MAX_METRICS, "exact metrics");
+	/*
+	 * Peers are measured like variants but never compared (their output is
+	 * their own). A server peer (nginx) is started and stopped by
+	 * common/scripts/<name>.sh; a batch peer (grep, rg) is the command line
+	 * of lesson_peer_<name>, run with the case's arguments after it.
+	 */
+	char *peers[MAX_VARIANTS];
+	int np = split_words(hp_spec_get(&l->spec, "peers", ""), peers, MAX_VARIANTS - l->nvariants, "peers");
+	for (int i = 0; i < np; i++) {
+		char path[256];
+		int v = l->nvariants++;
+		const char *cmd = hp_spec_get2(&l->spec, "peer_", peers[i], "");
 
-			if (!*cmd)
-				hp_die("%s: peer %s has no command (lesson_peer_%s)", l->dir, peers[i],
-				       peers[i]);
-			l->variants[v] = peers[i];
-			l->bins[v] = hp_xstrdup(cmd);
-			l->is_peer[v] = 1;
+		if (l->server) {
+			snprintf(path, sizeof path, "common/scripts/%s.sh", peers[i]);
+			cmd = path;
+			if (access(path, X_OK))
+				hp_die("%s: peer %s: no script %s", l->dir, peers[i], path);
+		} else if (!*cmd) {
+			hp_die("%s: peer %s has no command (lesson_peer_%s)", l->dir, peers[i], peers[i]);
 		}
+		l->variants[v] = peers[i];
+		l->bins[v] = hp_xstrdup(cmd);
+		l->is_peer[v] = 1;
 	}
 	if (l->server) {
-		char *peers[MAX_VARIANTS];
-		int np = split_words(hp_spec_get(&l->spec, "peers", ""), peers, MAX_VARIANTS - l->nvariants,
-		                     "peers");
 		ssize_t n = readlink("/proc/self/exe", l->hp_load, sizeof l->hp_load - 16);
 
 		if (n < 0)
@@ -1209,17 +1218,6 @@ static void load_lesson(struct lesson *l)
 		strcpy(strrchr(l->hp_load, '/') + 1, "hp-load");
 		if (access(l->hp_load, X_OK))
 			hp_die("%s: the load generator is missing (make tools)", l->hp_load);
-		for (int i = 0; i < np; i++) {
-			char path[256];
-			int v = l->nvariants++;
-
-			snprintf(path, sizeof path, "common/scripts/%s.sh", peers[i]);
-			l->variants[v] = peers[i];
-			l->bins[v] = hp_xstrdup(path);
-			l->is_peer[v] = 1;
-			if (access(path, X_OK))
-				hp_die("%s: peer %s: no script %s", l->dir, peers[i], path);
-		}
 		l->server_args = hp_spec_get(&l->spec, "server_args", "");
 		l->pin = hp_spec_get(&l->spec, "pin", "");
 		/* The load generator's CPUs: the server's unless the lesson says otherwise. */
@@ -1561,20 +1559,13 @@ int main(int argc, char **argv)
 						add_metric(&merged, m->name, m->value, m->unit,
 						           m->higher_better);
 				}
-				/*
-				 * lesson_exact: counts a variant reports itself that do not
-				 * depend on timing (chapter 16's commits), taken from this
-				 * run like the allocations, so make test checks their claims.
-				 */
-				char *exact[MAX_METRICS];
-				int nexact = split_words(hp_spec_get(&l.spec, "exact", ""), exact,
-				                         MAX_METRICS, "exact metrics");
-				for (int k = 0; k < nexact; k++) {
-					const struct metric *m = find_metric(&eq[v], exact[k]);
+				/* lesson_exact: the variant's own exact counts, from this run like the
+				 * allocations. */
+				for (int k = 0; k < l.nexact; k++) {
+					const struct metric *m = find_metric(&eq[v], l.exact[k]);
 					if (m)
 						add_metric(&merged, m->name, m->value, m->unit,
 						           m->higher_better);
-					free(exact[k]);
 				}
 				const struct metric *allocs = find_metric(&eq[v], "allocs");
 				const struct metric *ops = find_metric(&eq[v], "ops");
@@ -1687,6 +1678,8 @@ int main(int argc, char **argv)
 	}
 	for (int c = 0; c < l.ncases; c++)
 		free(l.cases[c]);
+	for (int k = 0; k < l.nexact; k++)
+		free(l.exact[k]);
 	hp_spec_release(&l.spec);
 	return failures ? 1 : 0;
 }

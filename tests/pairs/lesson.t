@@ -14,6 +14,19 @@ tmp=build/tmp/pairs-$id
 rm -rf "$tmp" && mkdir -p "$tmp"
 . tests/lib/tap.sh
 run_tail() { tail -c 1500 "$1" | sed 's/^/#   /'; }
+# The deterministic claims (allocations, instructions, lesson_exact counts) at the small size.
+deterministic_claims() {
+	if $hp_run --spec "$spec" --size small --rounds 0 --warmup 0 --alloc "$alloc" --out "$tmp/count.json" \
+		>"$tmp/count.log" 2>&1 &&
+		build/common/tools/hp-report --spec "$spec" --results "$tmp/count.json" --check deterministic \
+			--quiet >"$tmp/claims.log" 2>&1; then
+		ok "$id: deterministic claims hold at the small size ($(tail -1 "$tmp/claims.log"))"
+	else
+		not_ok "$id: deterministic claims hold at the small size"
+		run_tail "$tmp/count.log"
+		run_tail "$tmp/claims.log"
+	fi
+}
 
 small_size=$(sed -n 's/.*--size \([0-9][0-9]*\).*/\1/p' <<<"$args_small")
 sizes="0 1 7 ${small_size:-100}"
@@ -57,18 +70,7 @@ if [ "${kind:-batch}" = server ] || [ "${seeded:-}" = no ]; then
 		not_ok "$id: $what_run of every case, variant and peer succeeds at the small size"
 		run_tail "$tmp/small.log"
 	fi
-	if [ "${kind:-batch}" != server ]; then
-		if $hp_run --spec "$spec" --size small --rounds 0 --warmup 0 --alloc "$alloc" \
-			--out "$tmp/count.json" >"$tmp/count.log" 2>&1 &&
-			build/common/tools/hp-report --spec "$spec" --results "$tmp/count.json" \
-				--check deterministic --quiet >"$tmp/claims.log" 2>&1; then
-			ok "$id: deterministic claims hold at the small size ($(tail -1 "$tmp/claims.log"))"
-		else
-			not_ok "$id: deterministic claims hold at the small size"
-			run_tail "$tmp/count.log"
-			run_tail "$tmp/claims.log"
-		fi
-	fi
+	[ "${kind:-batch}" = server ] || deterministic_claims
 	sanitized() { # VARIANT NAME FLAGS...
 		local v=$1 name=$2 src_var=src_$1 bin="$tmp/$2-$1"
 		shift 2
@@ -144,16 +146,7 @@ for v in $variants; do
 done
 
 # 2. Deterministic claims at the small size.
-if $hp_run --spec "$spec" --size small --rounds 0 --warmup 0 --alloc "$alloc" --out "$tmp/small.json" \
-	>"$tmp/small.log" 2>&1 &&
-	build/common/tools/hp-report --spec "$spec" --results "$tmp/small.json" --check deterministic \
-		--quiet >"$tmp/claims.log" 2>&1; then
-	ok "$id: deterministic claims hold at the small size ($(tail -1 "$tmp/claims.log"))"
-else
-	not_ok "$id: deterministic claims hold at the small size"
-	run_tail "$tmp/small.log"
-	run_tail "$tmp/claims.log"
-fi
+deterministic_claims
 
 # 3. ASan + UBSan builds: same sources and flags plus the sanitizers.
 libhp_src=$(ls common/src/*.c | grep -v alloc_preload.c)
