@@ -505,7 +505,12 @@ static int replay_corpus(const char *corpus, int port, const char *out_path, cha
 	return rc;
 }
 
-/* Add hp-load's report (JSON) to run's metrics. Returns 0, or -1 when it is unreadable. */
+/*
+ * Add hp-load's report (JSON) to run's metrics. Returns 0; -1 when it is
+ * unreadable; -2 when no request completed (a server that stalled or shut
+ * every connection: its throughput would read as a measured 0, and its
+ * latencies as empty, so the run is a failure).
+ */
 static int read_load_report(const char *path, struct run *run)
 {
 	struct hp_json j = {0};
@@ -529,12 +534,12 @@ static int read_load_report(const char *path, struct run *run)
 			for (size_t i = errs + 1; i < j.tok[errs].end; i = j.tok[i + 1].end)
 				nerr += hp_json_num(&j, i + 1, 0);
 		add_metric(run, "errors", nerr, "requests", 0);
-		add_metric(run, "requests", hp_json_num(&j, hp_json_get(&j, 0, "requests"), 0), "requests",
-		           1);
+		double requests = hp_json_num(&j, hp_json_get(&j, 0, "requests"), 0);
+		add_metric(run, "requests", requests, "requests", 1);
 		size_t behind = hp_json_get(&j, 0, "behind");
 		if (behind != HP_JSON_NONE)
 			add_metric(run, "load_behind", j.tok[behind].type == HP_JSON_TRUE, "", 0);
-		rc = 0;
+		rc = requests > 0 ? 0 : -2;
 	}
 	hp_json_release(&j);
 	free(text);
@@ -757,13 +762,15 @@ static void run_server(struct lesson *l, int v, const char *args, enum run_mode 
 		int started = hp_child_start(&lc, argv, NULL, NULL, lerr, l->load_pin) == 0;
 		int ended = started && hp_child_wait(&lc, 0, l->timeout_s, NULL, NULL, st, sizeof st) == 0;
 
-		run->ok = ended && read_load_report(loadjson, run) == 0;
+		int report_rc = ended ? read_load_report(loadjson, run) : -1;
+		run->ok = ended && report_rc == 0;
 		if (!run->ok) {
 			snprintf(run->status, sizeof run->status, "hp-load: %.80s",
-			         !started ? "cannot start"
-			         : !ended ? st
-			                  : "no readable report");
-			run->stderr_tail = tail_of(lerr);
+			         !started          ? "cannot start"
+			         : !ended          ? st
+			         : report_rc == -2 ? "no request completed"
+			                           : "no readable report");
+			run->stderr_tail = tail_of(report_rc == -2 ? err : lerr);
 		} else if (!l->is_peer[v] && read_admin(err, run)) {
 			run->ok = 0;
 			snprintf(run->status, sizeof run->status, "the admin endpoint did not answer");
