@@ -35,7 +35,7 @@ void db_close(struct db *db);
 int db_is_pg(const struct db *db);
 
 /*
- * SQLite's durability settings for the bulk load: WAL and synchronous
+ * SQLite's settings for the bulk load: 64 KiB pages, WAL and synchronous
  * NORMAL (see README.md: a power cut may lose the last commits, never
  * corrupt the file). Without this call db_open() sets SQLite's defaults,
  * journal DELETE and synchronous FULL, whatever a previous run left in the
@@ -55,6 +55,16 @@ void db_insert_sql(struct db *db, const struct row *r);
 /* The prepared INSERT with bound parameters: prepare once, run per row. */
 void db_prepare_insert(struct db *db);
 void db_insert(struct db *db, const struct row *r);
+
+/*
+ * Many rows per statement (SQLite: INSERT ... VALUES (...), (...), ... of
+ * 500 rows): prepare once, then db_insert_rows() sends the rows 500 to a
+ * statement and the rest one at a time. A row that cannot be inserted dies
+ * with its line, as db_insert(). PostgreSQL: one row at a time (its edition
+ * uses COPY instead).
+ */
+void db_prepare_insert_rows(struct db *db);
+void db_insert_rows(struct db *db, const struct row *rows, size_t n);
 
 void db_begin(struct db *db);
 void db_commit(struct db *db);

@@ -7,6 +7,7 @@ lesson_sources_prepared := steps/2-prepared.c csv_fast.c common.c db.c
 lesson_sources_batched := steps/3-batched.c csv_fast.c common.c db.c
 lesson_sources_pragmas := steps/4-pragmas.c csv_fast.c common.c db.c
 lesson_sources_copy := steps/4-copy.c csv_fast.c common.c db.c
+lesson_sources_multirow := steps/5-multirow.c csv_fast.c common.c db.c
 lesson_sources_optimized := optimized.c csv_fast.c common.c db.c
 lesson_libs := -lsqlite3 -lpq -lpthread
 lesson_tools := gencsv
@@ -48,10 +49,10 @@ lesson_case_full_variants := copy optimized import
 # time on this VM's disk varies; hence 3.
 lesson_claims := prefix.commits: batched <= naive / 100; prefix.rows_per_s: batched > 3 * naive; full.wall_ms: optimized < 4 * import
 else
-lesson_variants := naive mmap_parser prepared batched pragmas optimized
+lesson_variants := naive mmap_parser prepared batched pragmas multirow optimized
 lesson_case_prefix := --limit 200 --db $(BUILD)/case-studies/etl/run.db --quarantine $(BUILD)/case-studies/etl/q.txt
 lesson_case_full := --db $(BUILD)/case-studies/etl/run.db --quarantine $(BUILD)/case-studies/etl/q.txt
-lesson_case_prefix_variants := naive mmap_parser prepared batched pragmas optimized
-lesson_case_full_variants := batched pragmas optimized import
+lesson_case_prefix_variants := naive mmap_parser prepared batched pragmas multirow optimized
+lesson_case_full_variants := batched pragmas multirow optimized import
 lesson_claims := prefix.commits: batched <= naive / 100; prefix.rows_per_s: batched > 5 * naive; full.rows_per_s: optimized >= 1.15 * batched; full.wall_ms: optimized < 1.5 * import
 endif

@@ -15,7 +15,25 @@
 # FILE without those rows and without the unterminated quote at the end.
 # --quarantine and --limit are accepted and ignored; it prints the row count
 # of the table it filled.
+#
+# When HP_REPORT names a file (hp-run sets it), the load's own time goes there
+# as the variants report theirs: time_ms from the start of the loader's
+# process to its exit (so it includes starting sqlite3 or psql, which the
+# variants' timed section does not), and rows_per_s, the rows it loaded per
+# second of that time.
 set -euo pipefail
+
+now_ns() { date +%s%N; }
+
+# report T0 T1 ROWS: the two metrics, as libhp's report API writes them.
+report() {
+	[ -n "${HP_REPORT:-}" ] || return 0
+	local ms=$((($2 - $1) / 1000000))
+	[ "$ms" -gt 0 ] || ms=1
+	printf '{"name":"time_ms","value":%d,"unit":"ms","better":"lower"}\n' "$ms" >>"$HP_REPORT"
+	printf '{"name":"rows_per_s","value":%d,"unit":"rows/s","better":"higher"}\n' \
+		$(($3 * 1000 / ms)) >>"$HP_REPORT"
+}
 db=etl.db pg= input=
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -30,9 +48,11 @@ done
 [ -n "$input" ] || { echo "peer-import.sh: no input file" >&2; exit 2; }
 if [ -z "$pg" ]; then
 	rm -f "$db" "$db-journal" "$db-wal" "$db-shm"
+	t0=$(now_ns)
 	sqlite3 "$db" "CREATE TABLE users_raw (id TEXT, name TEXT, email TEXT, score TEXT, signup_date TEXT)" \
 		".import --csv --skip 1 '$input' users_raw" 2>/dev/null
-	echo "loaded $(sqlite3 "$db" 'SELECT count(*) FROM users_raw')"
+	t1=$(now_ns)
+	rows=$(sqlite3 "$db" 'SELECT count(*) FROM users_raw')
 else
 	export PGOPTIONS="-c client_min_messages=warning"
 	conn=()
@@ -42,6 +62,10 @@ else
 		-c "CREATE TABLE users_raw (id text, name text, email text, score text, signup_date text)" >/dev/null
 	copyable=${input%.csv}.copyable.csv
 	[ -f "$copyable" ] || { echo "peer-import.sh: no $copyable (made by gencsv)" >&2; exit 1; }
+	t0=$(now_ns)
 	psql "${conn[@]}" -v ON_ERROR_STOP=1 -qAt -c "\\copy users_raw FROM '$copyable' (FORMAT csv, HEADER)" >/dev/null
-	echo "loaded $(psql "${conn[@]}" -qAt -c 'SELECT count(*) FROM users_raw')"
+	t1=$(now_ns)
+	rows=$(psql "${conn[@]}" -qAt -c 'SELECT count(*) FROM users_raw')
 fi
+report "$t0" "$t1" "$rows"
+echo "loaded $rows"

@@ -11,7 +11,7 @@
 #   3. kill and resume: the optimized loader (and the batched step) killed
 #      with SIGKILL at random points of a load, then rerun with --resume,
 #      ends with exactly the table of a clean run (same digest, no duplicate);
-#   4. errors: a missing directory, a read-only database, a full disk (a
+#   4. errors: a missing directory, a read-only database, a duplicate id, a full disk (a
 #      small tmpfs, or RLIMIT_FSIZE where mount is refused), an unwritable
 #      quarantine file, a missing input, a PostgreSQL that is down: each gets
 #      a message and a non-zero exit, never a success;
@@ -36,7 +36,7 @@ if [ ! -x "$bin/optimized" ] || [ ! -x "$bin/gencsv" ]; then
 	tap_done
 fi
 variants=
-for v in naive mmap_parser prepared batched pragmas optimized; do
+for v in naive mmap_parser prepared batched pragmas multirow optimized; do
 	[ -x "$bin/$v" ] && variants="$variants $v"
 done
 base=/dev/shm
@@ -202,7 +202,7 @@ kill_and_resume() { # VARIANT ROUND
 	fi
 }
 for r in 1 2 3 4; do kill_and_resume optimized "$r"; done
-for v in batched pragmas; do
+for v in batched pragmas multirow; do
 	[ -x "$bin/$v" ] && kill_and_resume "$v" 1
 done
 
@@ -230,6 +230,19 @@ for v in naive optimized; do
 	expect_error "$v, missing input" "cannot read" "$v" --db "$tmp/e.db" --quarantine "$tmp/e.txt" "$tmp/nothing.csv"
 	expect_error "$v, PostgreSQL down (connection refused)" "cannot connect to PostgreSQL" "$v" \
 		--postgres "host=127.0.0.1 port=1 connect_timeout=3" --quarantine "$tmp/e.txt" "$tmp/e.csv"
+done
+# A duplicate id (record 700 repeats id 100) is the one error a well-formed
+# row can meet in the table: inside a statement of 500 rows (multirow,
+# optimized) too, the message names the row's own line.
+{
+	echo "id,name,email,score,signup_date"
+	for i in $(seq 1 1200); do
+		echo "$([ "$i" = 700 ] && echo 100 || echo "$i"),Ada $i,ada$i@example.com,1.5,2020-01-02"
+	done
+} >"$tmp/dup.csv"
+for v in naive multirow optimized; do
+	[ -x "$bin/$v" ] && expect_error "$v, a duplicate id" "line 701: duplicate id 100" "$v" --db "$tmp/dup.db" \
+		--quarantine "$tmp/e.txt" "$tmp/dup.csv"
 done
 mnt=$tmp/mnt
 mkdir -p "$mnt"
