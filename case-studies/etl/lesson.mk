@@ -47,12 +47,19 @@ lesson_case_full_variants := copy optimized import
 # prefix: batched was 8.6 times naive in the reference run and 5.1 (CI 4.9-5.5)
 # in a fresh clone's run: a PostgreSQL autocommit costs one WAL flush, whose
 # time on this VM's disk varies; hence 3.
-lesson_claims := prefix.commits: batched <= naive / 100; prefix.rows_per_s: batched > 3 * naive; full.wall_ms: optimized < 4 * import
+# full: \copy loads raw text without a key; the key alone costs about what
+# the whole of \copy does here (profile-extra.sh's keycost excerpt), so the
+# claim is only that the optimized loader stays within 3 times it.
+lesson_claims := prefix.commits: batched <= naive / 100; prefix.rows_per_s: batched > 3 * naive; full.rows_per_s: optimized > import / 3; full.wall_ms: optimized < 4 * import
 else
 lesson_variants := naive mmap_parser prepared batched pragmas multirow optimized
 lesson_case_prefix := --limit 200 --db $(BUILD)/case-studies/etl/run.db --quarantine $(BUILD)/case-studies/etl/q.txt
 lesson_case_full := --db $(BUILD)/case-studies/etl/run.db --quarantine $(BUILD)/case-studies/etl/q.txt
 lesson_case_prefix_variants := naive mmap_parser prepared batched pragmas multirow optimized
 lesson_case_full_variants := batched pragmas multirow optimized import
-lesson_claims := prefix.commits: batched <= naive / 100; prefix.rows_per_s: batched > 5 * naive; full.rows_per_s: optimized >= 1.15 * batched; full.wall_ms: optimized < 1.5 * import
+# full: the issue's goal is optimized > 1.5 * import in rows per second of
+# the load; the reference run measured 2.3 (the variants' timed section
+# against the peer's whole process), and its wall time, the digest's
+# read-back included, 0.69 of the peer's.
+lesson_claims := prefix.commits: batched <= naive / 100; prefix.rows_per_s: batched > 5 * naive; full.rows_per_s: multirow > pragmas; full.rows_per_s: optimized > 1.8 * batched; full.rows_per_s: optimized > 1.5 * import; full.wall_ms: optimized < import
 endif
