@@ -5,7 +5,7 @@
 #                      it took to build here and the size of its code;
 #   asm-naive.txt      the loop of ingest() in the -O2 build: three calls per
 #                      record, one of them indirect;
-#   asm-optimized.txt  the same loop in the LTO + PGO build.
+#   asm-lto_pgo.txt    the same loop in the LTO + PGO build of the same source.
 #
 # usage: profile-extra.sh build/<lesson>/lesson.spec OUTDIR
 set -euo pipefail
@@ -62,7 +62,7 @@ build_timed() {
 		flags=${!build_var:-}
 		[ -z "${!pgo_var:-}" ] || flags="$flags -fprofile-generate/-use"
 		[ -n "$flags" ] || flags="(none)"
-		[ "$(basename "${!src_var%% *}")" = main.c ] || flags="$flags; $(basename "${!src_var%% *}") for main.c"
+		[ "$(basename "${!src_var%% *}")" = naive.c ] || flags="$flags; $(basename "${!src_var%% *}") for naive.c"
 		r=$(build_timed "$v")
 		text=$(size "${!bin_var}" | awk 'NR == 2 { print $1 }')
 		printf '%-10s %-34s %8s %9s  %s\n' "$v" "${flags# }" "${r%%|*}" "$text" "${r#*|}"
@@ -75,16 +75,16 @@ header() {
 	echo "# objdump -d --no-show-raw-insn $2 (AT&T syntax: source, destination)"
 	echo
 }
-for v in naive optimized; do
+for v in naive lto_pgo; do
 	bin_var=bin_$v
 	bin=${!bin_var}
 	[ -x "$bin" ] || die "no executable $bin (make $id-build builds it)"
 	sym=$(symbol_of "$bin" ingest)
 	{
-		header "$v: the loop of $sym (main.c), one record per iteration" "$bin"
+		header "$v: the loop of $sym (naive.c), one record per iteration" "$bin"
 		disassemble "$bin" "$sym" | main_loop
 	} >"$out/asm-$v.txt.tmp"
 	mv -f "$out/asm-$v.txt.tmp" "$out/asm-$v.txt"
 done
 rm -rf "$tmp"
-echo "profile-extra: $out/builds.txt, asm-naive.txt, asm-optimized.txt"
+echo "profile-extra: $out/builds.txt, asm-naive.txt, asm-lto_pgo.txt"

@@ -77,7 +77,7 @@ if [ $equivalent = no ]; then
 fi
 echo "exercise: output identical to naive on every hidden seed and size"
 
-# Counts for the solution and, for comparison, the reference optimized.c.
+# Counts for the solution and, for comparison, the reference: the exercise variant's own build.
 measure() { # variant-binary out-prefix
 	build/common/tools/hp-run --spec "$spec" --size small --rounds 0 --warmup 0 --variant "$last=$1" \
 		--alloc build/common/hp-alloc.so --out "$2.json" >"$2.log" 2>&1 || return 1
@@ -98,7 +98,9 @@ ratio() { jq -r --arg c "$first_case" --arg v "$last" 'select(.case == $c and .v
 short() { [ -n "$1" ] && [ "$1" != null ] && printf '%.3g' "$1"; }
 sr=$(short "$(ratio "$work/solution.jsonl")"); rr=$(short "$(ratio "$work/reference.jsonl")")
 claims=$(sed -n 's/^claims: \([0-9]*\) of \([0-9]*\) hold.*/\1\/\2/p' "$work/report.out")
-echo "Instructions relative to naive (case $first_case): yours ×${sr:-n/a}, the reference $last.c ×${rr:-n/a}"
+ref_src=${!src_last}
+ref_src=$(basename "${ref_src%% *}")
+echo "Instructions relative to naive (case $first_case): yours ×${sr:-n/a}, the reference $ref_src ($last) ×${rr:-n/a}"
 result=PASS
 [ $status -eq 0 ] || result=FAIL
 echo "exercise: $result"

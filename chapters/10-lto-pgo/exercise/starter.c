@@ -1,5 +1,5 @@
 /*
- * Chapter 10 exercise: your copy of main.c. The build you ship is a plain
+ * Chapter 10 exercise: your copy of naive.c. The build you ship is a plain
  * -O2 build, each .c compiled on its own (a distribution's build farm, say,
  * where you cannot add -flto or a training run). Rewrite this file so that
  * the -O2 build does for the ingest loop what LTO and PGO did: the common
