@@ -396,14 +396,17 @@ void db_insert_rows(struct db *db, const struct row *rows, size_t n)
 				continue;
 			}
 			/*
-			 * A failed statement leaves none of its rows in the table:
-			 * insert them one at a time, so db_insert() names the row (a
-			 * duplicate id) and dies with its line.
+			 * A failed statement leaves none of its rows in the table.
+			 * When the error ended the whole transaction (a full disk, an
+			 * I/O error), say so at once. Otherwise insert them one at a
+			 * time, so db_insert() names the row (a duplicate id) and dies
+			 * with its line.
 			 */
-			for (int j = 0; j < ROWS_PER_INSERT; j++)
-				db_insert(db, &rows[i + j]);
+			if (!db->in_tx || !sqlite3_get_autocommit(db->lite))
+				for (int j = 0; j < ROWS_PER_INSERT; j++)
+					db_insert(db, &rows[i + j]);
 			hp_die("%s: lines %zu to %zu: insert failed: %s", db->name, rows[i].line,
-			       rows[i + ROWS_PER_INSERT - 1].line, sqlite3_errstr(rc));
+			       rows[i + ROWS_PER_INSERT - 1].line, sqlite3_errmsg(db->lite));
 		}
 	}
 	for (; i < n; i++)

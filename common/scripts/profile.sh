@@ -95,13 +95,16 @@ done
 
 # A variant's arguments: the size's, the case's and a seed, or, for a tool
 # with a command line of its own (lesson_seeded := no), the case's then the
-# size's, as hp-run passes them.
+# size's, as hp-run passes them; "@tmp@" is a scratch directory of this
+# profile's own, as hp-run's is of each hp-run.
 variant_args() { # SIZE-ARGS CASE
+	local a
 	if [ "$(spec_get seeded)" = no ]; then
-		printf '%s %s' "$(spec_get "case_$2")" "$1"
+		a="$(spec_get "case_$2") $1"
 	else
-		printf '%s %s --seed 1' "$1" "$(spec_get "case_$2")"
+		a="$1 $(spec_get "case_$2") --seed 1"
 	fi
+	printf '%s' "${a//@tmp@/$work}"
 }
 # The input the runs need (a case study's file tree), made by the lesson's own set-up command.
 for z in "$size" small; do
@@ -179,7 +182,7 @@ header() {
 	local title=$1 cmd=$2
 	shift 2
 	echo "# $title"
-	echo "# command: $cmd"
+	echo "# command: ${cmd//$work/@tmp@}" # the scratch directory by its name in lesson.mk
 	for line in "$@"; do echo "# $line"; done
 }
 

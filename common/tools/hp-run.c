@@ -152,6 +152,34 @@ static int split_args(char *s, char **argv, int from)
 	return from;
 }
 
+/*
+ * A copy of args with every "@tmp@" replaced by this run's private
+ * directory: a lesson names there the files its variants write (the ETL's
+ * database), so that two hp-runs at once (make test runs two test files at
+ * a time) never share them. Free it.
+ */
+static char *expand_tmp(const char *args)
+{
+	static const char token[] = "@tmp@";
+	size_t n = 0, tl = sizeof token - 1, dl = strlen(tmpdir);
+
+	for (const char *p = args; (p = strstr(p, token)); p += tl)
+		n++;
+	char *out = hp_xmalloc(strlen(args) + n * dl + 1), *o = out;
+	for (const char *p = args, *q;; p = q + tl) {
+		q = strstr(p, token);
+		size_t len = q ? (size_t)(q - p) : strlen(p);
+		memcpy(o, p, len);
+		o += len;
+		if (!q)
+			break;
+		memcpy(o, tmpdir, dl);
+		o += dl;
+	}
+	*o = '\0';
+	return out;
+}
+
 static int split_words(const char *s, char **out, int max, const char *what)
 {
 	char *copy = hp_xstrdup(s), *save = NULL;
@@ -597,7 +625,7 @@ static int server_start(struct lesson *l, int v, const char *args, struct hp_chi
 {
 	char *argv[MAX_ARGS], *env[MAX_ENV + 2] = {NULL};
 	char envrep[600], peerdir[600], out[600];
-	char *args_copy = hp_xstrdup(args), *env_copy = hp_xstrdup(l->envs[v] ? l->envs[v] : "");
+	char *args_copy = expand_tmp(args), *env_copy = hp_xstrdup(l->envs[v] ? l->envs[v] : "");
 	int argc = 0, nenv = 0, port;
 
 	if (l->is_peer[v]) {
@@ -798,7 +826,7 @@ static void run_variant(struct lesson *l, int v, const char *args, enum run_mode
 	char *argv[MAX_ARGS];
 	char *env[MAX_ENV + 3] = {NULL};
 	char report[512], out[512], err[512], cgout[512], envrep[600], envpre[1200];
-	char *args_copy = hp_xstrdup(args);
+	char *args_copy = expand_tmp(args);
 	char *env_copy = hp_xstrdup(l->envs[v] ? l->envs[v] : "");
 	char *peer_copy = NULL;
 	const char *preload = NULL;
