@@ -28,8 +28,9 @@ results/limits.json: | $(HP_LIMITS)
 	$(Q)mkdir -p $(@D) && $(HP_LIMITS) --out $@
 
 grade: deps all
-	$(Q)[ -n "$(CHAPTER)" ] && [ -n "$(DIR)" ] || { echo "usage: make grade CHAPTER=N DIR=submissions/" >&2; exit 2; }
-	$(Q)common/scripts/grade.sh "$(CHAPTER)" "$(DIR)"
+	$(Q)[ -n "$(CHAPTER)$(CASE)" ] && [ -n "$(DIR)" ] || \
+		{ echo "usage: make grade CHAPTER=N DIR=submissions/   (or CASE=NAME for a case study)" >&2; exit 2; }
+	$(Q)common/scripts/grade.sh "$(or $(CHAPTER),$(CASE))" "$(DIR)"
 
 clean:
 	rm -rf $(BUILD)
@@ -56,7 +57,8 @@ help:
 	@echo '  make chapterN-report      re-render the chapter page from its newest results (no run)'
 	@echo '  make chapterN-profile     perf, callgrind and massif for both variants, into results/'
 	@echo '  make chapterN-exercise EX=file.c   grade one solution of the chapter exercise'
-	@echo '  make grade CHAPTER=N DIR=dir/      grade every *.c in dir into one CSV'
+	@echo '  make grade CHAPTER=N DIR=dir/      grade every *.c in dir into one CSV (CASE=NAME: a case study)'
+	@echo '  make case-NAME-exercise EX=file.c  grade one solution of a case study exercise'
 	@echo '  make chapterN-test        the tests of one lesson'
 	@echo '  make docs                 render the book (docs/site/*.html) from results/'
 	@echo '  make limits               measure this machine'"'"'s ceilings into results/limits.json'

@@ -6,7 +6,9 @@
 # variant's own file, or lesson_exercise_variant's), with the
 # same other sources and flags. It passes when
 #   1. its output is identical to the naive variant's for the hidden seeds
-#      (tests/exercises/<slug>.seeds) at sizes 0, 1, 7 and small, and
+#      (tests/exercises/<slug>.seeds) at sizes 0, 1, 7 and small (a lesson
+#      with lesson_seeded := no, a case study: in every case of the small
+#      size, on the lesson's own input), and
 #   2. the lesson's exercise claims hold with the solution in the role of
 #      "optimized". Those claims use deterministic metrics only (allocation
 #      and instruction counts), so the grade is the same on a noisy laptop
@@ -55,10 +57,23 @@ if ! $cflags -D_GNU_SOURCE -Icommon/include -I"$dir" $srcs build/common/libhp.a 
 	exit 1
 fi
 
-seeds=$(grep -v '^#' "tests/exercises/$slug.seeds" 2>/dev/null | tr '\n' ' ')
-[ -n "${seeds// /}" ] || seeds="1 2 3"
-small_size=$(sed -n 's/.*--size \([0-9][0-9]*\).*/\1/p' <<<"$args_small")
 equivalent=yes
+if [ "${seeded:-yes}" = no ]; then
+	# A lesson with a command line of its own (a case study: a CSV file, a
+	# tree of files) has no seeds and no --size: the solution runs every case
+	# of the small size on the lesson's own input, beside naive.
+	if ! build/common/tools/hp-run --spec "$spec" --size small --variant "$last=$bin" --equivalence-only \
+		--alloc build/common/hp-alloc.so >"$work/eq.log" 2>&1; then
+		equivalent=no
+		echo "exercise: your output differs from naive's on the small input:"
+		grep -v '^hp-run: .*, size' "$work/eq.log" | sed 's/^/  /' | head -20
+	fi
+	seeds=
+else
+	seeds=$(grep -v '^#' "tests/exercises/$slug.seeds" 2>/dev/null | tr '\n' ' ')
+	[ -n "${seeds// /}" ] || seeds="1 2 3"
+fi
+small_size=$(sed -n 's/.*--size \([0-9][0-9]*\).*/\1/p' <<<"$args_small")
 for seed in $seeds; do
 	for size in 0 1 7 ${small_size:-100}; do
 		if ! build/common/tools/hp-run --spec "$spec" --size small --seed "$seed" --args "--size $size" \
@@ -75,7 +90,11 @@ if [ $equivalent = no ]; then
 	echo "grade: $ex equivalent=no claims=0/0 instructions_ratio=n/a reference_ratio=n/a result=FAIL"
 	exit 1
 fi
-echo "exercise: output identical to naive on every hidden seed and size"
+if [ -n "$seeds" ]; then
+	echo "exercise: output identical to naive on every hidden seed and size"
+else
+	echo "exercise: output identical to naive in every case"
+fi
 
 # Counts for the solution and, for comparison, the reference: the exercise variant's own build.
 measure() { # variant-binary out-prefix

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The exercises grade what they should: for every chapter with an exercise,
+# The exercises grade what they should: for every lesson with an exercise,
 # the reference optimized.c passes, the untouched starter.c fails, and
 # `make grade` puts both in one CSV with the right results (the grader's own
 # checks, which do not depend on the chapter, run once).
@@ -8,7 +8,7 @@ set -uo pipefail
 tmp=build/tmp/exercises
 rm -rf "$tmp" && mkdir -p "$tmp"
 
-for spec in build/chapters/*/lesson.spec; do
+for spec in build/chapters/*/lesson.spec build/case-studies/*/lesson.spec; do
 	# shellcheck disable=SC1090
 	. "$spec"
 	[ -n "${exercise_claims:-}" ] && [ -f "$dir/exercise/starter.c" ] || continue
