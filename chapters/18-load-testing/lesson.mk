@@ -31,11 +31,15 @@ lesson_warmup := 0
 lesson_timeout := 60
 lesson_metrics := throughput_rps p50_us p90_us p99_us p999_us max_us errors max_pause_us sweep_ms
 lesson_primary := p99_us
-lesson_claims := open.p99_us: optimized < 0.3 * naive ; closed.p99_us: optimized > 0.5 * naive ; open.max_pause_us: optimized < 0.3 * naive ; errors: optimized <= 0
+lesson_claims := open.p99_us: optimized < 0.3 * naive ; closed.p99_us: optimized >= 0.5 * naive ; open.max_pause_us: optimized < 0.3 * naive ; errors: optimized <= 0
 lesson_go := the Go runtime's own pauses (GC assists, stop-the-world) show in open-loop percentiles the same way
 # The closed-loop claim is a wide bound on purpose: its p99 ratio was 0.98
 # (CI 0.97-0.98) in the reference run and 1.00 (CI 0.75-1.37) in a later
 # one on a fresh clone, where the runs drifted between two levels; what
 # holds every time is that it stays far from the open loop's (about 0.07).
+# A third, in a fresh clone's make compare, measured 0.94 with a CI of
+# 0.27-1.08: a stall caught by a few of naive's closed-loop runs pulls the
+# CI's low end down. So the claim is on the ratio's estimate (>=), not on
+# the end of its CI.
 # The index shows the open loop: the closed loop hides what the page is about.
 lesson_headline := open.p99_us
