@@ -3,10 +3,10 @@
  *
  * After the steps (zero-copy parser, prepared statement, batched
  * transactions, WAL and 64 KiB pages, 500 rows per INSERT), one thread
- * still does everything in turn: parse,
- * transform, insert, commit, and while it inserts the parser waits, and the
- * other way round. Here a reader thread parses and transforms records into
- * batches, and the loader takes whole batches from a bounded queue:
+ * still does everything in turn: parse, transform, insert, commit, and
+ * while it inserts the parser waits, and the other way round. Here a
+ * reader thread parses and transforms records into batches, and the loader
+ * takes whole batches from a bounded queue:
  *
  *   reader (parse + transform + quarantine)  --[queue of 4 batches]-->  loader(s)
  *
@@ -24,9 +24,9 @@
  * 500 rows, with step 4's settings and their trade-off. PostgreSQL:
  * --threads loaders (default 2), each on its own connection, each batch one
  * COPY users FROM STDIN, formatted by the reader in COPY's text format, so a
- * loader only sends bytes. Batches commit in
- * any order across connections; the rows are the same, and --resume works
- * from the ids in the table, not from a position in the file.
+ * loader only sends bytes. Batches commit in any order across connections;
+ * the rows are the same, and --resume works from the ids in the table, not
+ * from a position in the file.
  */
 #include <pthread.h>
 #include <stdlib.h>

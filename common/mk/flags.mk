@@ -14,7 +14,7 @@ DEVELOPER ?=
 EX      ?=
 DIR     ?=
 CHAPTER ?=
-CASE ?=
+CASE    ?=
 # The database of the lessons that write one: sqlite (embedded, the default)
 # or postgres (a throwaway cluster on 127.0.0.1, common/scripts/postgres.sh).
 DB      ?= sqlite

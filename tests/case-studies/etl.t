@@ -8,13 +8,14 @@
 #   2. hostile CSV: quotes, commas and newlines in quoted fields, CRLF, a byte
 #      order mark, no final newline, blanks, an empty file, a header alone;
 #      the values in the table are checked one by one;
-#   3. kill and resume: the optimized loader (and the batched step) killed
+#   3. kill and resume: the optimized loader (and steps 3 to 5) killed
 #      with SIGKILL at random points of a load, then rerun with --resume,
 #      ends with exactly the table of a clean run (same digest, no duplicate);
-#   4. errors: a missing directory, a read-only database, a duplicate id, a full disk (a
-#      small tmpfs, or RLIMIT_FSIZE where mount is refused), an unwritable
-#      quarantine file, a missing input, a PostgreSQL that is down: each gets
-#      a message and a non-zero exit, never a success;
+#   4. errors: a missing directory, a read-only database, a duplicate id
+#      (also inside a statement of 500 rows), a full disk (a small tmpfs, or
+#      RLIMIT_FSIZE where mount is refused), an unwritable quarantine file, a
+#      missing input, a PostgreSQL that is down: each gets a message and a
+#      non-zero exit, never a success;
 #   5. PostgreSQL: a throwaway cluster (common/scripts/postgres.sh); the
 #      variants print the same as with SQLite for the same file.
 # The databases of 1-3 live on a tmpfs when there is one (/dev/shm): the
