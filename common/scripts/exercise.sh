@@ -57,18 +57,24 @@ if ! $cflags -D_GNU_SOURCE -Icommon/include -I"$dir" $srcs build/common/libhp.a 
 	exit 1
 fi
 
+# equivalent WHERE [HP-RUN ARGS...]: the solution beside naive on the small
+# input with those arguments; on a difference, say where and show hp-run's.
+equivalent() {
+	local where=$1
+	shift
+	build/common/tools/hp-run --spec "$spec" --size small --variant "$last=$bin" --equivalence-only \
+		--alloc build/common/hp-alloc.so "$@" >"$work/eq.log" 2>&1 && return 0
+	echo "exercise: your output differs from naive's ($where):"
+	grep -v '^hp-run: .*, size' "$work/eq.log" | sed 's/^/  /' | head -20
+	return 1
+}
 equivalent=yes
 if [ "${seeded:-yes}" = no ]; then
 	# A lesson with a command line of its own (a case study: a CSV file, a
-	# tree of files) has no seeds and no --size: the solution runs every case
-	# of the small size on the lesson's own input, beside naive.
-	if ! build/common/tools/hp-run --spec "$spec" --size small --variant "$last=$bin" --equivalence-only \
-		--alloc build/common/hp-alloc.so >"$work/eq.log" 2>&1; then
-		equivalent=no
-		echo "exercise: your output differs from naive's on the small input:"
-		grep -v '^hp-run: .*, size' "$work/eq.log" | sed 's/^/  /' | head -20
-	fi
+	# tree of files) has no seeds and no --size: every case of the small
+	# size, on the lesson's own input.
 	seeds=
+	equivalent "the small input" || equivalent=no
 else
 	seeds=$(grep -v '^#' "tests/exercises/$slug.seeds" 2>/dev/null | tr '\n' ' ')
 	[ -n "${seeds// /}" ] || seeds="1 2 3"
@@ -76,12 +82,9 @@ fi
 small_size=$(sed -n 's/.*--size \([0-9][0-9]*\).*/\1/p' <<<"$args_small")
 for seed in $seeds; do
 	for size in 0 1 7 ${small_size:-100}; do
-		if ! build/common/tools/hp-run --spec "$spec" --size small --seed "$seed" --args "--size $size" \
-			--variant "$last=$bin" --equivalence-only --alloc build/common/hp-alloc.so \
-			>"$work/eq.log" 2>&1; then
+		if ! equivalent "hidden seed #$(($(wc -w <<<"${seeds%%$seed*}") + 1)), size $size" \
+			--seed "$seed" --args "--size $size"; then
 			equivalent=no
-			echo "exercise: your output differs from naive's (hidden seed #$(($(wc -w <<<"${seeds%%$seed*}") + 1)), size $size):"
-			grep -v '^hp-run: .*, size' "$work/eq.log" | sed 's/^/  /' | head -20
 			break 2
 		fi
 	done
