@@ -30,7 +30,9 @@
 # busy one meets them: in one compare at a load average of 8 (other jobs on
 # the two cores) the p2c2 time ratios' intervals reached past 1. The p2c2
 # optimized <= batched claim is on the point estimate (47 against 74 ms, 161
-# against 213 ms in two busy compares). The counters (waits, contended, wakes) are the variants' own and
+# against 213 ms in two busy compares), and so is optimized <= batched in
+# p2c2 context switches: a fresh clone's make compare measured 0.76 with a
+# CI of 0.59-1.04. The counters (waits, contended, wakes) are the variants' own and
 # depend on scheduling: shown, not claimed.
 lesson_title := Queue contention
 lesson_variants := naive batched optimized
@@ -49,7 +51,7 @@ lesson_timeout := 30
 lesson_tsan := yes
 lesson_metrics := time_ms ns_per_op ctx_switches sys_ms waits_per_kmsg contended_per_kmsg wakes_per_kmsg instructions_per_op
 lesson_primary := time_ms
-lesson_claims := instructions: optimized <= 0.5 * naive ; instructions: batched <= 0.5 * naive ; time_ms: optimized < 0.7 * naive ; time_ms: batched < 0.8 * naive ; p2c2.time_ms: optimized <= batched ; p2c2.ctx_switches: optimized < batched ; p2c2.ctx_switches: optimized < naive
+lesson_claims := instructions: optimized <= 0.5 * naive ; instructions: batched <= 0.5 * naive ; time_ms: optimized < 0.7 * naive ; time_ms: batched < 0.8 * naive ; p2c2.time_ms: optimized <= batched ; p2c2.ctx_switches: optimized <= batched ; p2c2.ctx_switches: optimized < naive
 lesson_exercise_claims := instructions: batched <= 0.5 * naive
 lesson_exercise_variant := batched
 lesson_go := one buffered channel that every goroutine sends to and receives from, against a channel per partition (and sending slices, not single values)
