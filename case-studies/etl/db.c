@@ -43,6 +43,8 @@ struct db {
 #define PG_TABLE                                                                                             \
 	"CREATE TABLE IF NOT EXISTS users (id bigint PRIMARY KEY, name text NOT NULL, email text NOT NULL, " \
 	"score double precision NOT NULL, signup_date date NOT NULL)"
+/* The advisory lock key of the loaders' runs, any number ("etl" in ASCII). */
+#define PG_RUN_LOCK "6648940"
 
 /* The score in hundredths as decimal text ("-12.05"), into out[32]. */
 static void score_text(char out[32], int64_t score)
@@ -105,6 +107,8 @@ struct db *db_open(const struct etl_opts *o)
 		}
 		/* Notices (DROP TABLE IF EXISTS of a missing table) are not errors. */
 		pg_exec(db, "SET client_min_messages = warning", PGRES_COMMAND_OK);
+		/* Every connection of every run holds this lock until it closes (db_reset). */
+		pg_exec(db, "SELECT pg_advisory_lock_shared(" PG_RUN_LOCK ")", PGRES_TUPLES_OK);
 		return db;
 	}
 	db->name = o->db_path;
@@ -212,21 +216,45 @@ void db_tune(struct db *db)
 	lite_exec(db, "PRAGMA synchronous = NORMAL");
 }
 
+static void pg_db_reset(struct db *db, int resume, struct idset *loaded)
+{
+	if (!resume)
+		pg_exec(db, "DROP TABLE IF EXISTS users", PGRES_COMMAND_OK);
+	pg_exec(db, PG_TABLE, PGRES_COMMAND_OK);
+	if (!resume)
+		return;
+	PGresult *res = PQexec(db->pg, "SELECT id FROM users ORDER BY id");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		hp_die("PostgreSQL: reading the loaded ids: %s", PQerrorMessage(db->pg));
+	for (int i = 0, n = PQntuples(res); i < n; i++)
+		idset_add(loaded, strtoll(PQgetvalue(res, i, 0), NULL, 10));
+	PQclear(res);
+	idset_sort(loaded);
+}
+
 void db_reset(struct db *db, int resume, struct idset *loaded)
 {
 	if (db->pg) {
-		if (!resume)
-			pg_exec(db, "DROP TABLE IF EXISTS users", PGRES_COMMAND_OK);
-		pg_exec(db, PG_TABLE, PGRES_COMMAND_OK);
-		if (!resume)
-			return;
-		PGresult *res = PQexec(db->pg, "SELECT id FROM users ORDER BY id");
-		if (PQresultStatus(res) != PGRES_TUPLES_OK)
-			hp_die("PostgreSQL: reading the loaded ids: %s", PQerrorMessage(db->pg));
-		for (int i = 0, n = PQntuples(res); i < n; i++)
-			idset_add(loaded, strtoll(PQgetvalue(res, i, 0), NULL, 10));
-		PQclear(res);
-		idset_sort(loaded);
+		/*
+		 * A client killed mid-load leaves its server process behind for a
+		 * moment, and that process still runs what had reached its socket:
+		 * a whole COPY and its commit can land after the client is gone.
+		 * Reading the ids before then and loading them again breaks the
+		 * primary key. So the reset waits, for the lock every connection
+		 * holds in shared mode, until every connection of an earlier run
+		 * has ended, and only then drops the table or reads its ids. (The
+		 * other connections of this run open after the reset.)
+		 */
+		pg_exec(db, "SET lock_timeout = '30s'", PGRES_COMMAND_OK);
+		PGresult *lock = PQexec(db->pg, "SELECT pg_advisory_lock(" PG_RUN_LOCK ")");
+		if (PQresultStatus(lock) != PGRES_TUPLES_OK)
+			hp_die("PostgreSQL: another loader has been connected to the table for 30 s; "
+			       "a run waits for the ones before it to end: %s",
+			       PQerrorMessage(db->pg));
+		PQclear(lock);
+		pg_exec(db, "RESET lock_timeout", PGRES_COMMAND_OK);
+		pg_db_reset(db, resume, loaded);
+		pg_exec(db, "SELECT pg_advisory_unlock(" PG_RUN_LOCK ")", PGRES_TUPLES_OK);
 		return;
 	}
 	if (!resume)
