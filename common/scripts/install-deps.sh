@@ -31,6 +31,7 @@ packages=(
 	libpq-dev:"DB=postgres: the PostgreSQL client library (libpq)"
 	ripgrep:"the file-search case study's peer (rg), beside GNU grep"
 	strace:"system-call counts in the profile excerpts (chapters 15, 16)"
+	tcpdump:"chapter 20: the packets of a few responses on the loopback (make chapter20-profile)"
 )
 
 missing=()
