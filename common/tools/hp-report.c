@@ -798,7 +798,8 @@ static void tables(struct results *r, const char *metrics, const char *only_case
 	        "its 95%% confidence interval; p from the Mann–Whitney U test; `~` means no significant "
 	        "difference. ¹ Deterministic: counted once (allocations by the LD_PRELOAD counter; "
 	        "instructions, and simulated cache or branch misses where shown, by callgrind over the "
-	        "timed section only); they do not depend on timing noise.\n",
+	        "timed section only; exact counts a program reports itself, such as a server's, from its "
+	        "run on the equivalence input); they do not depend on timing noise.\n",
 	        r->rounds, r->nvariants == 2 ? (opt.label ? opt.label : r->variants[1]) : "variant",
 	        r->variants[0]);
 }
