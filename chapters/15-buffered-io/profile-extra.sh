@@ -27,6 +27,8 @@ for tool in strace jq awk sort; do
 	command -v "$tool" >/dev/null || die "$tool is not installed"
 done
 mkdir -p "$out"
+# shellcheck source=../../common/scripts/lib/strace.sh
+. common/scripts/lib/strace.sh
 tmp=build/tmp/$id-extra
 rm -rf "$tmp" && mkdir -p "$tmp"
 trap 'rm -rf "$tmp"' EXIT
@@ -43,25 +45,8 @@ done
 	echo "# The set-up (writing the input file, reading the CSV back for the digest) adds the same"
 	echo "# few calls to every variant; the timed section is the rest. Calls a variant never made: -"
 	echo
-	printf '%-12s' syscall
-	for v in $variants; do printf ' %10s' "$v"; done
-	echo
-	# strace -c rows: % time, seconds, usecs/call, calls, [errors,] syscall. The name is the last field.
-	for v in $variants; do
-		awk -v v="$v" '$1 ~ /^[0-9.]+$/ && NF >= 5 { print $NF, v, $4 }' "$tmp/strace-$v.txt"
-	done | awk -v vs="$variants" '
-		{ calls[$1 " " $2] = $3; if (!seen[$1]++) names[++n] = $1; total[$1] += $3 }
-		END {
-			nv = split(vs, v, " ")
-			for (i = 1; i <= n; i++) {
-				printf "%-12s", names[i]
-				for (k = 1; k <= nv; k++) {
-					c = calls[names[i] " " v[k]]
-					printf " %10s", c == "" ? "-" : c
-				}
-				printf "\n"
-			}
-		}' | sort -k2,2nr
+	# shellcheck disable=SC2086
+	strace_table "$tmp" 12 $variants
 } >"$tmp/strace.txt"
 mv -f "$tmp/strace.txt" "$out/strace.txt"
 

@@ -32,6 +32,8 @@ for tool in strace jq awk sort; do
 	command -v "$tool" >/dev/null || die "$tool is not installed"
 done
 mkdir -p "$out"
+# shellcheck source=../../common/scripts/lib/strace.sh
+. common/scripts/lib/strace.sh
 tmp=build/tmp/$id-extra
 rm -rf "$tmp" && mkdir -p "$tmp"
 trap 'rm -rf "$tmp"' EXIT
@@ -49,24 +51,8 @@ done
 	echo "# strace -f -c at the count size ($args_count): system calls of the whole process, by name,"
 	echo "# set-up and read-back included. Calls a variant never made: -"
 	echo
-	printf '%-16s' syscall
-	for v in $variants; do printf ' %10s' "$v"; done
-	echo
-	for v in $variants; do
-		awk -v v="$v" '$1 ~ /^[0-9.]+$/ && NF >= 5 { print $NF, v, $4 }' "$tmp/strace-$v.txt"
-	done | awk -v vs="$variants" '
-		{ calls[$1 " " $2] = $3; if (!seen[$1]++) names[++n] = $1 }
-		END {
-			nv = split(vs, v, " ")
-			for (i = 1; i <= n; i++) {
-				printf "%-16s", names[i]
-				for (k = 1; k <= nv; k++) {
-					c = calls[names[i] " " v[k]]
-					printf " %10s", c == "" ? "-" : c
-				}
-				printf "\n"
-			}
-		}' | sort -k2,2nr | head -20
+	# shellcheck disable=SC2086
+	strace_table "$tmp" 16 $variants | head -20
 } >"$tmp/strace.txt"
 mv -f "$tmp/strace.txt" "$out/strace.txt"
 
