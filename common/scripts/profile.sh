@@ -120,9 +120,9 @@ trap 'rm -rf "$work"' EXIT
 # NAME=value lines go into the environment, and it is stopped on exit.
 service=$(spec_get service)
 if [ -n "$service" ]; then
-	service_dir="$(spec_get build)/service-$service"
+	service_dir="$work/service-$service" # a directory of its own, as hp-run's
 	service_env=$(common/scripts/"$service".sh start "$service_dir") || die "$service did not start"
-	trap 'rm -rf "$work"; common/scripts/'"$service"'.sh stop "$service_dir" >/dev/null' EXIT
+	trap 'common/scripts/'"$service"'.sh stop "$service_dir" >/dev/null; rm -rf "$work"' EXIT
 	while IFS= read -r kv; do
 		[[ $kv == *=* ]] && export "${kv?}"
 	done <<<"$service_env"

@@ -1375,7 +1375,8 @@ static void stop_service(void)
  * lesson_service := NAME (chapter 16 with DB=postgres): before the first run,
  * common/scripts/NAME.sh start DIR starts the service and prints NAME=value
  * lines (PGHOST=127.0.0.1, PGPORT=...), which every run inherits; the
- * service is stopped when hp-run exits, whatever the outcome.
+ * service is stopped when hp-run exits, whatever the outcome. DIR is in
+ * hp-run's private directory, so each hp-run has a service of its own.
  */
 static void start_service(struct lesson *l)
 {
@@ -1390,7 +1391,8 @@ static void start_service(struct lesson *l)
 		snprintf(service_cmd, sizeof service_cmd, "%s", name);
 	else
 		snprintf(service_cmd, sizeof service_cmd, "common/scripts/%s.sh", name);
-	snprintf(service_dir, sizeof service_dir, "%s/service-%s", hp_spec_get(&l->spec, "build", "build"),
+	/* In hp-run's own directory: two hp-runs at once (make test) each get their own service. */
+	snprintf(service_dir, sizeof service_dir, "%s/service-%s", tmpdir,
 	         strrchr(name, '/') ? strrchr(name, '/') + 1 : name);
 	if (access(service_cmd, X_OK))
 		hp_die("%s: service %s: no script %s", l->id, name, service_cmd);

@@ -124,11 +124,12 @@ claims='wall_ms: optimized < naive; wall_ms: optimized < 2 * same'
 title='fixture steps'
 cflags='cc'
 SPEC
-run_pair steps
+HP_FIXTURE_LOG=$tmp/service.log run_pair steps
 check "steps: compare succeeds with peers and the claim naming a peer" [ $? -eq 0 ]
-check "steps: the set-up ran, in the service's environment" \
-	grep -qx "setup ran; service $tmp/service-service.sh" "$tmp/setup.txt"
-check "steps: the service was stopped" [ -e "$tmp/service-service.sh/stopped" ]
+service_dir=$(sed -n 's/^setup ran; service //p' "$tmp/setup.txt")
+check "steps: the set-up ran, in the service's environment (a directory of hp-run's own)" \
+	grep -qx "setup ran; service /tmp/hp-run\.[A-Za-z0-9]*/service-service.sh" "$tmp/setup.txt"
+check "steps: the service was stopped" grep -qx "stopped $service_dir" "$tmp/service.log"
 check "steps: arguments passed as they are (case first, no seed)" \
 	[ "$(jq -r '.cases[0].args' "$tmp/steps.json")" = "--seed 5 --size 20000000" ]
 check "steps: a peer found on PATH ran every round" \

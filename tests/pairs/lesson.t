@@ -28,6 +28,22 @@ deterministic_claims() {
 	fi
 }
 
+# A lesson service (chapter 21's nginx upstream): hp-run starts one of its
+# own for each of its runs; the runs this file makes itself (sanitizers,
+# memcheck) get one started here, with its environment exported.
+if [ -n "${service:-}" ]; then
+	svc_dir=$tmp/service
+	if ! svc_env=$("common/scripts/$service.sh" start "$svc_dir" 2>"$tmp/service.err"); then
+		not_ok "$id: the service $service starts"
+		run_tail "$tmp/service.err"
+		tap_done
+	fi
+	trap '"common/scripts/$service.sh" stop "$svc_dir" >/dev/null 2>&1' EXIT
+	while IFS= read -r kv; do
+		[ -z "$kv" ] || export "${kv?}"
+	done <<<"$svc_env"
+fi
+
 small_size=$(sed -n 's/.*--size \([0-9][0-9]*\).*/\1/p' <<<"$args_small")
 sizes="0 1 7 ${small_size:-100}"
 seeds="1 2 3"
