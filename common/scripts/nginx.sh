@@ -11,7 +11,9 @@
 # hotpath server answers (HELLO_BODY below, Content-Type: application/json),
 # keeps connections alive for as many requests as a load test sends, and
 # writes no access log (a log line per request would cost more than the
-# request). GET /nginx_status is nginx's stub_status page (requests
+# request). NGINX_KEEPALIVE_REQUESTS=N closes a kept-alive connection after
+# N answers (the last one says "Connection: close"), as nginx does by
+# default with N = 1000. GET /nginx_status is nginx's stub_status page (requests
 # handled so far), for exact cross-checks of a load generator's count.
 # One worker process: the comparisons in the book pin the server to one
 # core, and one worker is what one core can run.
@@ -90,8 +92,10 @@ http {
 	fastcgi_temp_path $dir/tmp/fastcgi;
 	uwsgi_temp_path $dir/tmp/uwsgi;
 	scgi_temp_path $dir/tmp/scgi;
-	# A load test sends millions of requests on one connection: never close it for a count.
-	keepalive_requests 1000000000;
+	# A load test sends millions of requests on one connection: never close it
+	# for a count, unless NGINX_KEEPALIVE_REQUESTS says otherwise (chapter 21's
+	# upstream keeps nginx's own default, 1000).
+	keepalive_requests ${NGINX_KEEPALIVE_REQUESTS:-1000000000};
 	keepalive_timeout 300s;
 
 	server {

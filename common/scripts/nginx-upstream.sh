@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# nginx as the upstream of a client lesson (chapter 21), in the form of a
+# lesson service (lesson_service := nginx-upstream, docs/ARCHITECTURE.md):
+#
+#   nginx-upstream.sh start DIR   start nginx (common/scripts/nginx.sh) and
+#                                 print HP_UPSTREAM_PORT=N for the variants
+#   nginx-upstream.sh stop DIR    stop it
+#
+# Unlike the load tests' nginx, this one closes a kept-alive connection
+# after 1000 answers, nginx's own default (keepalive_requests): a client
+# that keeps connections must cope with the server ending them.
+set -euo pipefail
+here=$(dirname "$0")
+case "${1:-}" in
+start)
+	[ $# -eq 2 ] || { echo "usage: nginx-upstream.sh start DIR | stop DIR" >&2; exit 2; }
+	port=$(NGINX_KEEPALIVE_REQUESTS=1000 "$here/nginx.sh" start "$2")
+	echo "HP_UPSTREAM_PORT=$port"
+	;;
+stop)
+	[ $# -eq 2 ] || { echo "usage: nginx-upstream.sh start DIR | stop DIR" >&2; exit 2; }
+	"$here/nginx.sh" stop "$2"
+	;;
+*)
+	echo "usage: nginx-upstream.sh start DIR | stop DIR" >&2
+	exit 2
+	;;
+esac
