@@ -9,7 +9,6 @@
  * with Nagle still on, a small write that is not followed by another (a
  * response without a body) can still be held.
  */
-#include <errno.h>
 #include <sys/socket.h>
 
 #include "workload.h"
@@ -21,27 +20,12 @@ void conn_setup(int fd)
 
 int send_response(int fd, const struct iovec part[2])
 {
-	int calls = 0;
-
-	for (int i = 0; i < 2; i++) {
-		const char *p = part[i].iov_base;
-		size_t left = part[i].iov_len;
-		/* The head is followed by a body (when there is one): hold it for the body. */
-		int flags = MSG_NOSIGNAL | (i == 0 && part[1].iov_len ? MSG_MORE : 0);
-
-		while (left) {
-			ssize_t n = send(fd, p, left, flags);
-
-			calls++;
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0)
-				return -errno;
-			p += n;
-			left -= (size_t)n;
-		}
-	}
-	return calls;
+	/* The head is followed by a body (when there is one): hold it for the body. */
+	int head = send_counted(fd, part[0].iov_base, part[0].iov_len, part[1].iov_len ? MSG_MORE : 0);
+	if (head < 0)
+		return head;
+	int body = send_counted(fd, part[1].iov_base, part[1].iov_len, 0);
+	return body < 0 ? body : head + body;
 }
 
 int main(int argc, char **argv)

@@ -3,7 +3,7 @@
  *
  * The server has the response in two pieces, as every HTTP framework does
  * (a head formatted for this request, a body from elsewhere), and writes
- * them as they come: one write() for the head, one for the body. The
+ * them as they come: one send() for the head, one for the body. The
  * socket keeps the kernel's defaults.
  *
  * Nothing here is wrong, and on a fresh connection it is fast. But TCP's
@@ -11,14 +11,11 @@
  * earlier small segment is unacknowledged. The head goes out at once; the
  * body is small and the head is not acknowledged yet, so the body waits.
  * The client, meanwhile, has half a response and nothing to send, so it
- * delays its acknowledgement (Linux waits up to 40 ms, hoping to carry it
- * on data of its own). Each side waits for the other until the client's
+ * delays its acknowledgement (Linux waits at least 40 ms, hoping to carry
+ * it on data of its own). Each side waits for the other until the client's
  * delayed-ACK timer fires: 40 ms for every response on a kept-alive
  * connection.
  */
-#include <errno.h>
-#include <unistd.h>
-
 #include "workload.h"
 
 void conn_setup(int fd)
@@ -28,25 +25,11 @@ void conn_setup(int fd)
 
 int send_response(int fd, const struct iovec part[2])
 {
-	int calls = 0;
-
-	for (int i = 0; i < 2; i++) {
-		const char *p = part[i].iov_base;
-		size_t left = part[i].iov_len;
-
-		while (left) {
-			ssize_t n = write(fd, p, left);
-
-			calls++;
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0)
-				return -errno;
-			p += n;
-			left -= (size_t)n;
-		}
-	}
-	return calls;
+	int head = send_counted(fd, part[0].iov_base, part[0].iov_len, 0);
+	if (head < 0)
+		return head;
+	int body = send_counted(fd, part[1].iov_base, part[1].iov_len, 0);
+	return body < 0 ? body : head + body;
 }
 
 int main(int argc, char **argv)

@@ -7,11 +7,9 @@
  * leaves in two segments, from two system calls: twice the packets, twice
  * the headers, twice the work in both kernels for the same bytes.
  */
-#include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include "workload.h"
 
@@ -25,25 +23,11 @@ void conn_setup(int fd)
 
 int send_response(int fd, const struct iovec part[2])
 {
-	int calls = 0;
-
-	for (int i = 0; i < 2; i++) {
-		const char *p = part[i].iov_base;
-		size_t left = part[i].iov_len;
-
-		while (left) {
-			ssize_t n = write(fd, p, left);
-
-			calls++;
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0)
-				return -errno;
-			p += n;
-			left -= (size_t)n;
-		}
-	}
-	return calls;
+	int head = send_counted(fd, part[0].iov_base, part[0].iov_len, 0);
+	if (head < 0)
+		return head;
+	int body = send_counted(fd, part[1].iov_base, part[1].iov_len, 0);
+	return body < 0 ? body : head + body;
 }
 
 int main(int argc, char **argv)

@@ -93,6 +93,25 @@ static void count_segments(int fd)
 		atomic_fetch_add_explicit(&segments, ti.tcpi_data_segs_out, memory_order_relaxed);
 }
 
+int send_counted(int fd, const void *buf, size_t len, int flags)
+{
+	const char *p = buf;
+	int calls = 0;
+
+	while (len) {
+		ssize_t n = send(fd, p, len, flags | MSG_NOSIGNAL);
+
+		calls++;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		p += n;
+		len -= (size_t)n;
+	}
+	return calls;
+}
+
 /* One connection: read, answer, repeat, until the client, an error or a stop closes it. */
 static void *conn_main(void *arg)
 {

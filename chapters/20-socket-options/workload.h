@@ -30,6 +30,13 @@ void conn_setup(int fd);
  */
 int send_response(int fd, const struct iovec part[2]);
 
+/*
+ * send() all len bytes of buf with flags (MSG_NOSIGNAL is added), retrying
+ * on EINTR and short sends. Returns the number of send() calls it made, or
+ * -errno. The variants' send_response() is made of these, or of writev().
+ */
+int send_counted(int fd, const void *buf, size_t len, int flags);
+
 /* Run the server until SIGTERM (--port N, --admin-port N); see workload.c. Returns the exit status. */
 int serve(int argc, char **argv);
 
