@@ -20,12 +20,8 @@ void conn_setup(int fd)
 
 int send_response(int fd, const struct iovec part[2])
 {
-	/* The head is followed by a body (when there is one): hold it for the body. */
-	int head = send_counted(fd, part[0].iov_base, part[0].iov_len, part[1].iov_len ? MSG_MORE : 0);
-	if (head < 0)
-		return head;
-	int body = send_counted(fd, part[1].iov_base, part[1].iov_len, 0);
-	return body < 0 ? body : head + body;
+	/* The head with MSG_MORE: the kernel holds it until the body's send() completes the segment. */
+	return send_in_two(fd, part, part[1].iov_len ? MSG_MORE : 0);
 }
 
 int main(int argc, char **argv)

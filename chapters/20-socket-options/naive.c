@@ -25,11 +25,7 @@ void conn_setup(int fd)
 
 int send_response(int fd, const struct iovec part[2])
 {
-	int head = send_counted(fd, part[0].iov_base, part[0].iov_len, 0);
-	if (head < 0)
-		return head;
-	int body = send_counted(fd, part[1].iov_base, part[1].iov_len, 0);
-	return body < 0 ? body : head + body;
+	return send_in_two(fd, part, 0); /* the head, then the body: a send() each */
 }
 
 int main(int argc, char **argv)

@@ -93,7 +93,8 @@ static void count_segments(int fd)
 		atomic_fetch_add_explicit(&segments, ti.tcpi_data_segs_out, memory_order_relaxed);
 }
 
-int send_counted(int fd, const void *buf, size_t len, int flags)
+/* send() all len bytes; returns the calls made, or -errno. */
+static int send_counted(int fd, const void *buf, size_t len, int flags)
 {
 	const char *p = buf;
 	int calls = 0;
@@ -110,6 +111,15 @@ int send_counted(int fd, const void *buf, size_t len, int flags)
 		len -= (size_t)n;
 	}
 	return calls;
+}
+
+int send_in_two(int fd, const struct iovec part[2], int head_flags)
+{
+	int head = send_counted(fd, part[0].iov_base, part[0].iov_len, head_flags);
+	if (head < 0 || !part[1].iov_len)
+		return head;
+	int body = send_counted(fd, part[1].iov_base, part[1].iov_len, 0);
+	return body < 0 ? body : head + body;
 }
 
 /* One connection: read, answer, repeat, until the client, an error or a stop closes it. */

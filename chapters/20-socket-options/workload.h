@@ -31,11 +31,13 @@ void conn_setup(int fd);
 int send_response(int fd, const struct iovec part[2]);
 
 /*
- * send() all len bytes of buf with flags (MSG_NOSIGNAL is added), retrying
- * on EINTR and short sends. Returns the number of send() calls it made, or
- * -errno. The variants' send_response() is made of these, or of writev().
+ * Send part[0] (the head) with send() and flags head_flags, then part[1]
+ * (the body, when there is one) with send() and no flags, each whole
+ * (retrying on EINTR and short sends; MSG_NOSIGNAL always). Returns the
+ * number of send() calls, or -errno. The variants that send a response in
+ * two pieces do it with this.
  */
-int send_counted(int fd, const void *buf, size_t len, int flags);
+int send_in_two(int fd, const struct iovec part[2], int head_flags);
 
 /* Run the server until SIGTERM (--port N, --admin-port N); see workload.c. Returns the exit status. */
 int serve(int argc, char **argv);
