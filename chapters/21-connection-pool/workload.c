@@ -47,25 +47,6 @@ size_t request_write(char *buf, size_t cap, const char *path, int keep_alive)
 	return (size_t)n;
 }
 
-/* Sockets in TIME_WAIT whose local or remote port is port (IPv4, /proc/net/tcp). */
-static long time_wait_count(int port)
-{
-	FILE *f = fopen("/proc/net/tcp", "r");
-	char line[256];
-	long n = 0;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof line, f)) {
-		unsigned lport, rport, state;
-		if (sscanf(line, " %*d: %*x:%x %*x:%x %x", &lport, &rport, &state) == 3 && state == 0x06 &&
-		    ((int)lport == port || (int)rport == port))
-			n++;
-	}
-	fclose(f);
-	return n;
-}
-
 int workload_main(int argc, char **argv)
 {
 	struct hp_opts opt;
@@ -86,7 +67,6 @@ int workload_main(int argc, char **argv)
 		hp_die("HP_UPSTREAM_PORT=%s is not a port", env);
 
 	struct client *c = client_new(port);
-	long tw_before = time_wait_count(port);
 	hp_rng_init(&rng, opt.seed);
 	hp_digest_init(&d);
 
@@ -112,7 +92,6 @@ int workload_main(int argc, char **argv)
 	}
 	hp_section_end(&s, opt.size);
 
-	long tw_after = time_wait_count(port);
 	hp_digest_hex(&d, hex);
 	printf("requests %" PRIu64 "\nok %" PRIu64 "\nnot_found %" PRIu64 "\nbody_bytes %" PRIu64
 	       "\ndigest %s\n",
@@ -121,9 +100,6 @@ int workload_main(int argc, char **argv)
 	if (opt.size)
 		hp_report_metric("connections_per_request", (double)client_connections(c) / (double)opt.size,
 		                 "connections", HP_LOWER_IS_BETTER);
-	if (tw_before >= 0 && tw_after >= 0)
-		hp_report_metric("time_wait_added", (double)(tw_after > tw_before ? tw_after - tw_before : 0),
-		                 "sockets", HP_LOWER_IS_BETTER);
 	client_free(c);
 	return 0;
 }

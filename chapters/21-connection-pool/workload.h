@@ -17,8 +17,9 @@
  * workload checks every answer, counts and digests them, and prints
  *   requests N / ok N / not_found N / body_bytes N / digest HEX
  * and reports connections_per_request (the connections the client opened,
- * counted by the variant) and time_wait_added (sockets to or from the
- * upstream's port left in TIME_WAIT by the run, from /proc/net/tcp).
+ * counted by the variant). The sockets a run leaves in TIME_WAIT are not a
+ * metric: they last 60 s, so in alternating runs each run would count its
+ * neighbours' too; profile-extra.sh counts them with runs 61 s apart.
  */
 
 #define REPLY_MAX 8192 /* a head and a body of either answer fit, with room to spare */
