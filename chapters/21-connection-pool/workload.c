@@ -4,6 +4,7 @@
  * their client.
  */
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,8 @@ int workload_main(int argc, char **argv)
 	char path[64], hex[17];
 
 	hp_opts_parse(&opt, argc, argv, NULL);
+	/* A write on a connection the server has closed must fail (EPIPE), not kill the client. */
+	signal(SIGPIPE, SIG_IGN);
 	const char *env = getenv("HP_UPSTREAM_PORT");
 	if (!env || !*env)
 		hp_die(
