@@ -11,18 +11,12 @@
 # that keeps connections must cope with the server ending them.
 set -euo pipefail
 here=$(dirname "$0")
-case "${1:-}" in
-start)
-	[ $# -eq 2 ] || { echo "usage: nginx-upstream.sh start DIR | stop DIR" >&2; exit 2; }
-	port=$(NGINX_KEEPALIVE_REQUESTS=1000 "$here/nginx.sh" start "$2")
-	echo "HP_UPSTREAM_PORT=$port"
-	;;
-stop)
-	[ $# -eq 2 ] || { echo "usage: nginx-upstream.sh start DIR | stop DIR" >&2; exit 2; }
-	"$here/nginx.sh" stop "$2"
-	;;
-*)
+if [ $# -ne 2 ] || { [ "$1" != start ] && [ "$1" != stop ]; }; then
 	echo "usage: nginx-upstream.sh start DIR | stop DIR" >&2
 	exit 2
-	;;
-esac
+fi
+if [ "$1" = stop ]; then
+	exec "$here/nginx.sh" stop "$2"
+fi
+port=$(NGINX_KEEPALIVE_REQUESTS=1000 "$here/nginx.sh" start "$2") # fails the script when nginx does not start
+echo "HP_UPSTREAM_PORT=$port"
